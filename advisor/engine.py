@@ -1,0 +1,154 @@
+"""The only module that talks to durable-rules.
+
+durable-rules is fast and correct only inside a narrow set of conditions
+(``research/durable-rules.md``). This adapter stays inside them by construction:
+
+* It drives the C extension (``durable_rules_engine``) directly and runs no Python actions, so
+  no ``Host``, no background threads, no swallowed exceptions in actions and no state
+  re-assertion: a fired rule is read off the agenda and completed.
+* Every request uses ``assert_fact`` with a fresh ``sid``, and the session is always deleted.
+* Every ruleset gets a catch-all rule (so an action always ran before ``delete_state``, which
+  otherwise segfaults) and a reset rule (asserted after a failed ``assert_fact`` before deleting).
+* Every pattern carries a positive fact-type tag ``t``.
+* Rulesets hold at most 40 rules and 48 branches (checked when compiling); ``$or`` activations are
+  de-duplicated by rule code.
+* Rulesets are registered once per process (each registration leaks ~3 MiB that is never freed)
+  and all calls are serialized by one lock (the engine keeps global state and never releases the
+  GIL, so the lock costs no throughput).
+* Facts are sanitized (no exponent-form floats, no NaN) in :mod:`advisor.facts`; literals are
+  type-checked when the rules load.
+
+:class:`ReferenceEngine` evaluates the same compiled rules in plain Python: the test oracle for
+this adapter, and the fallback where durable-rules cannot be installed (``ADVISOR_ENGINE=reference``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import threading
+import uuid
+import warnings
+from typing import Any, Iterable, Mapping, Optional
+
+from .errors import EngineError
+from .rulebase import RuleBase
+
+CATCH_ALL = "zz_catch_all"
+RESET = "zz_reset"
+RESET_TAG = "__reset__"
+
+
+class ReferenceEngine:
+    """Pure-Python evaluation of compiled rules (same semantics as the durable patterns)."""
+
+    name = "reference"
+
+    def fire(self, rulebase: RuleBase, facts: Mapping[str, Any],
+             rulesets: Optional[Iterable[str]] = None) -> set[str]:
+        """Codes of the rules whose conditions hold (in the named rulesets, default all)."""
+        wanted = None if rulesets is None else set(rulesets)
+        return {r.code for rs in rulebase.rulesets if wanted is None or rs.name in wanted
+                for r in rs.rules if r.predicate(facts)}
+
+
+class DurableEngine:
+    """durable-rules behind one lock, registered once per process."""
+
+    name = "durable-rules"
+
+    def __init__(self) -> None:
+        import durable_rules_engine  # the only import of durable-rules in the advisor
+
+        self._native = durable_rules_engine
+        self._lock = threading.Lock()
+        self._handles: dict[str, list[tuple[str, Any]]] = {}
+
+    def _register(self, rulebase: RuleBase) -> list[tuple[str, Any]]:
+        family = rulebase.family.name
+        handles = self._handles.get(family)
+        if handles is not None:
+            return handles
+        handles = []
+        for name, definition in rulebase.durable_definitions().items():
+            definition = copy.deepcopy(definition)
+            definition[CATCH_ALL] = {"all": [{"m": {"t": family}}]}
+            definition[RESET] = {"all": [{"m": {"t": RESET_TAG}}]}
+            try:
+                handle = self._native.create_ruleset(name, json.dumps(definition))
+            except Exception as exc:  # the engine reports only an error code
+                raise EngineError(f"durable-rules rejected ruleset {name}: {exc}") from exc
+            handles.append((name, handle))
+        self._handles[family] = handles
+        return handles
+
+    def _drain(self, handle: Any, state: int, fired: set[str]) -> None:
+        result = self._native.start_action_for_state(handle, state)
+        message = result[1] if result else None
+        while message:
+            fired.update(json.loads(message))
+            message = self._native.complete_and_start_action(handle, state)
+
+    def fire(self, rulebase: RuleBase, facts: Mapping[str, Any],
+             rulesets: Optional[Iterable[str]] = None) -> set[str]:
+        """Codes of the rules whose conditions hold (in the named rulesets, default all)."""
+        tag = rulebase.family.name
+        wanted = None if rulesets is None else {f"{tag}.{name}" for name in rulesets}
+        fired: set[str] = set()
+        with self._lock:
+            for name, handle in self._register(rulebase):
+                if wanted is not None and name not in wanted:
+                    continue
+                sid = uuid.uuid4().hex
+                fact = dict(facts, t=tag, sid=sid)
+                try:
+                    code, state = self._native.assert_fact(handle, json.dumps(fact))
+                    if code != 0:
+                        raise EngineError(f"fact not handled by ruleset {name} (code {code})")
+                    self._drain(handle, state, fired)
+                except BaseException as exc:
+                    # an action must run in this session before delete_state, or the process
+                    # crashes: assert the reset fact, drain it, then delete and re-raise
+                    try:
+                        _, state = self._native.assert_fact(
+                            handle, json.dumps({"t": RESET_TAG, "sid": sid}))
+                        self._drain(handle, state, set())
+                        self._native.delete_state(handle, sid)
+                    except Exception:  # pragma: no cover - best effort before re-raising
+                        pass
+                    if isinstance(exc, EngineError):
+                        raise
+                    if isinstance(exc, Exception):
+                        raise EngineError(f"durable-rules failed on ruleset {name}: {exc}") from exc
+                    raise
+                self._native.delete_state(handle, sid)
+        fired.discard(CATCH_ALL)
+        fired.discard(RESET)
+        return fired
+
+
+_ENGINE: Optional[Any] = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def get_engine() -> Any:
+    """The process-wide engine: durable-rules, or the reference evaluator where it is missing.
+
+    ``ADVISOR_ENGINE=reference`` selects the pure-Python evaluator explicitly.
+    """
+    global _ENGINE
+    if _ENGINE is None:
+        with _ENGINE_LOCK:
+            if _ENGINE is None:
+                choice = os.environ.get("ADVISOR_ENGINE", "durable")
+                if choice == "reference":
+                    _ENGINE = ReferenceEngine()
+                else:
+                    try:
+                        _ENGINE = DurableEngine()
+                    except ImportError:  # pragma: no cover - depends on the platform
+                        warnings.warn("durable-rules is not installed; using the reference "
+                                      "evaluator", RuntimeWarning, stacklevel=2)
+                        _ENGINE = ReferenceEngine()
+    return _ENGINE

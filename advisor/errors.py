@@ -1,0 +1,68 @@
+"""Errors a user can act on.
+
+Every error the advisor raises for bad input is an :class:`AdvisorError`: it names where the problem
+is (file or field), the value received, what was expected and how to fix it. The CLI turns it into
+one message and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+
+class AdvisorError(ValueError):
+    """Bad input or usage: the CLI prints the message and exits with code 2."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, where: str | None = None):
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class ProfileError(AdvisorError):
+    """A data-set profile that does not validate."""
+
+
+class RuleError(AdvisorError):
+    """A rule file that does not validate (raised when the rules are loaded)."""
+
+
+class EngineError(RuntimeError):
+    """The rule engine failed on a fact; a bug in the advisor, not in the input."""
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def format_validation_error(exc: Any, *, what: str, where: str | None = None) -> str:
+    """Render a pydantic ``ValidationError`` as lines a user can act on.
+
+    Each line names the field, the value received and what was expected (pydantic's message,
+    or the fix our own validators wrote).
+    """
+    lines = [f"{where + ': ' if where else ''}invalid {what}:"]
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "(top level)"
+        msg = err.get("msg", "")
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        kind = err.get("type", "")
+        if kind == "extra_forbidden":
+            msg = "unknown field; remove it or check its spelling"
+        if kind == "missing":
+            lines.append(f"  - {loc}: required field is missing")
+            continue
+        if not err.get("loc"):
+            # cross-field checks: each line already names its fields and values
+            lines.extend(f"  - {line}" for line in msg.split("\n"))
+            continue
+        received = err.get("input")
+        lines.append(f"  - {loc}: {msg} (received: {_short(received)})")
+    return "\n".join(lines)
+
+
+def join_choices(choices: Iterable[str]) -> str:
+    return ", ".join(str(c) for c in choices)

@@ -1,0 +1,309 @@
+"""The data-set description every recommendation starts from: :class:`DatasetProfile`.
+
+The fields are a public contract (see DESIGN.md). Validation is strict (``extra="forbid"``) and every
+cross-field check says what was received, what was expected and how to fix it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal, Mapping, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ProfileError, format_validation_error
+
+ProblemType = Literal[
+    "binary", "multiclass", "multilabel", "regression", "forecasting", "anomaly_detection", "seq2seq"
+]
+DataStructure = Literal["tabular", "image", "text", "time_series", "audio", "sequence"]
+LabelEncoding = Literal["integer", "one_hot", "multi_hot", "continuous"]
+Complexity = Literal["low", "medium", "high"]
+Compute = Literal["cpu", "gpu"]
+
+PROBLEM_TYPES: tuple[str, ...] = ProblemType.__args__  # type: ignore[attr-defined]
+DATA_STRUCTURES: tuple[str, ...] = DataStructure.__args__  # type: ignore[attr-defined]
+CLASSIFICATION = ("binary", "multiclass", "multilabel")
+
+# Data structures people ask for that the advisor does not cover, with the closest supported one.
+UNSUPPORTED_STRUCTURES = {
+    "graph": "graph neural networks are out of scope; describe node features as 'tabular'",
+    "video": "video is not supported; a clip of frames can be described as a 3-D 'image' "
+    "with input_shape [frames, height, width, channels]",
+    "point_cloud": "point clouds are not supported; describe fixed-size point sets as 'sequence' "
+    "with input_shape [points, coordinates]",
+}
+
+# What input_shape must look like for each data structure: allowed ranks and a description.
+SHAPE_RULES: dict[str, tuple[tuple[int, ...], str]] = {
+    "tabular": ((1,), "[n_features]"),
+    "image": ((3, 4), "[height, width, channels] or [depth, height, width, channels]"),
+    "text": ((1,), "[sequence_length] (tokens per example)"),
+    "time_series": ((2,), "[steps, channels]"),
+    "audio": ((1, 2, 3), "[samples] (waveform), [frames, features] or [frames, features, 1]"),
+    "sequence": ((1, 2), "[steps] (token ids) or [steps, features]"),
+}
+
+# Which problem types make sense for which data structures.
+PROBLEM_STRUCTURES: dict[str, tuple[str, ...]] = {
+    "forecasting": ("time_series", "sequence"),
+    "seq2seq": ("text", "sequence", "time_series", "audio"),
+}
+
+DEFAULT_LABEL_ENCODING: dict[str, Optional[str]] = {
+    "binary": "integer",
+    "multiclass": "integer",
+    "multilabel": "multi_hot",
+    "regression": "continuous",
+    "forecasting": "continuous",
+    "seq2seq": "integer",
+    "anomaly_detection": None,
+}
+ALLOWED_LABEL_ENCODING: dict[str, tuple[str, ...]] = {
+    "binary": ("integer", "one_hot"),
+    "multiclass": ("integer", "one_hot"),
+    "multilabel": ("multi_hot",),
+    "regression": ("continuous",),
+    "forecasting": ("continuous",),
+    "seq2seq": ("integer", "one_hot"),
+    "anomaly_detection": ("integer", "continuous"),
+}
+
+
+class DatasetProfile(BaseModel):
+    """What the advisor knows about a data set.
+
+    Example:
+        >>> DatasetProfile(problem_type="multiclass", data_structure="image",
+        ...                n_samples=60000, input_shape=[28, 28, 1], n_classes=10)
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    problem_type: ProblemType = Field(description="What is predicted.")
+    data_structure: DataStructure = Field(description="The shape of one example's information.")
+    n_samples: int = Field(gt=0, description="Number of training examples.")
+    input_shape: list[int] = Field(
+        min_length=1,
+        description="One example, no batch axis: tabular [n_features]; image [H, W, C] or "
+        "[D, H, W, C]; text [sequence_length]; time series [steps, channels].",
+    )
+    n_classes: Optional[int] = Field(
+        default=None, ge=2,
+        description="Classification: number of classes (multilabel: number of labels); "
+        "seq2seq: size of the output vocabulary.",
+    )
+    n_targets: int = Field(default=1, ge=1, description="Regression / forecasting outputs.")
+    label_encoding: Optional[LabelEncoding] = Field(
+        default=None, description="How targets are stored; defaults from problem_type."
+    )
+    minority_class_ratio: Optional[float] = Field(
+        default=None, gt=0, le=0.5, description="Share of the rarest class."
+    )
+    input_range: Optional[list[float]] = Field(
+        default=None, description="[min, max] of the input values before preprocessing."
+    )
+    target_range: Optional[list[float]] = Field(
+        default=None, description="[min, max] of the targets before preprocessing."
+    )
+    missing_ratio: Optional[float] = Field(
+        default=None, ge=0, le=1, description="Share of missing feature values."
+    )
+    categorical_features: Optional[int] = Field(
+        default=None, ge=0, description="Number of categorical columns (tabular)."
+    )
+    vocab_size: Optional[int] = Field(default=None, ge=2, description="Distinct tokens (text).")
+    pretrained: bool = Field(
+        default=False,
+        description="A pretrained backbone may be used (its weights must be available locally).",
+    )
+    complexity: Optional[Complexity] = Field(
+        default=None,
+        description="The source document's 'model complexity'; derived from size and shape "
+        "when absent.",
+    )
+    compute: Compute = Field(default="cpu", description="Where training runs: sizes batch and model.")
+
+    @field_validator("input_shape")
+    @classmethod
+    def _positive_dims(cls, shape: list[int]) -> list[int]:
+        bad = [d for d in shape if d <= 0]
+        if bad:
+            raise ValueError(
+                f"every dimension must be a positive integer, got {shape}; give one example's "
+                "shape without the batch axis, e.g. [28, 28, 1]"
+            )
+        return shape
+
+    @field_validator("input_range", "target_range")
+    @classmethod
+    def _range(cls, value: Optional[list[float]]) -> Optional[list[float]]:
+        if value is None:
+            return value
+        if len(value) != 2:
+            raise ValueError(f"expected [min, max] (two numbers), got {len(value)} values")
+        low, high = value
+        if not all(math.isfinite(v) for v in value):
+            raise ValueError("min and max must be finite numbers (no NaN or infinity)")
+        if low > high:
+            raise ValueError(f"min {low} is greater than max {high}; write it as [min, max]")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DatasetProfile":
+        problems: list[str] = []
+        ranks, expected_shape = SHAPE_RULES[self.data_structure]
+        if len(self.input_shape) not in ranks:
+            problems.append(
+                f"input_shape {self.input_shape} has {len(self.input_shape)} dimension(s) but "
+                f"{self.data_structure} data expects {expected_shape}; give one example's shape "
+                "without the batch axis"
+            )
+        if self.data_structure == "image" and self.input_shape[-1] > 4 and len(self.input_shape) == 3:
+            problems.append(
+                f"input_shape {self.input_shape}: an image is [height, width, channels] with "
+                f"1-4 channels (channels last), got {self.input_shape[-1]} channels; "
+                "move the channel axis last"
+            )
+        allowed_structures = PROBLEM_STRUCTURES.get(self.problem_type)
+        if allowed_structures and self.data_structure not in allowed_structures:
+            problems.append(
+                f"problem_type {self.problem_type!r} needs ordered data, one of "
+                f"{', '.join(allowed_structures)}; got data_structure {self.data_structure!r}"
+            )
+        needs_classes = self.problem_type in CLASSIFICATION or self.problem_type == "seq2seq"
+        if needs_classes and self.n_classes is None:
+            what = "the size of the output vocabulary" if self.problem_type == "seq2seq" else (
+                "the number of labels" if self.problem_type == "multilabel" else "the number of classes")
+            problems.append(
+                f"n_classes is required for problem_type {self.problem_type!r}: give {what}, "
+                "e.g. n_classes: 10"
+            )
+        if not needs_classes and self.n_classes is not None:
+            problems.append(
+                f"n_classes ({self.n_classes}) is only for classification and seq2seq, not "
+                f"{self.problem_type!r}; remove it (use n_targets for several outputs)"
+            )
+        if self.problem_type == "binary" and self.n_classes not in (None, 2):
+            problems.append(
+                f"binary problems have n_classes 2, got {self.n_classes}; use problem_type "
+                "'multiclass' for more classes"
+            )
+        if self.problem_type == "multiclass" and self.n_classes == 2:
+            problems.append(
+                "multiclass with n_classes 2 is a binary problem; use problem_type 'binary'"
+            )
+        if self.n_targets != 1 and self.problem_type not in ("regression", "forecasting"):
+            problems.append(
+                f"n_targets ({self.n_targets}) is for regression and forecasting; "
+                f"{self.problem_type!r} uses n_classes"
+            )
+        if self.minority_class_ratio is not None:
+            if self.problem_type not in CLASSIFICATION:
+                problems.append(
+                    f"minority_class_ratio is for classification, not {self.problem_type!r}; "
+                    "remove it"
+                )
+            elif self.n_classes and self.problem_type == "multiclass" and \
+                    self.minority_class_ratio > 1.0 / self.n_classes + 1e-9:
+                problems.append(
+                    f"minority_class_ratio {self.minority_class_ratio} is larger than "
+                    f"1/n_classes ({1.0 / self.n_classes:.4f}): the rarest of {self.n_classes} "
+                    "classes cannot hold more than an equal share"
+                )
+        if self.label_encoding is not None:
+            allowed = ALLOWED_LABEL_ENCODING[self.problem_type]
+            if self.label_encoding not in allowed:
+                problems.append(
+                    f"label_encoding {self.label_encoding!r} does not fit problem_type "
+                    f"{self.problem_type!r}; expected one of {', '.join(allowed)}"
+                )
+        if self.vocab_size is not None and self.data_structure not in ("text", "sequence"):
+            problems.append(
+                f"vocab_size is for text and token sequences, not {self.data_structure!r}; remove it"
+            )
+        if self.categorical_features is not None and self.data_structure == "tabular" and \
+                self.categorical_features > self.input_shape[0]:
+            problems.append(
+                f"categorical_features ({self.categorical_features}) exceeds the number of "
+                f"features ({self.input_shape[0]})"
+            )
+        if self.target_range is not None and self.problem_type not in (
+                "regression", "forecasting"):
+            problems.append(
+                f"target_range is for regression and forecasting targets, not "
+                f"{self.problem_type!r}; remove it"
+            )
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    # -- derived values ---------------------------------------------------------------------
+
+    @property
+    def effective_label_encoding(self) -> Optional[str]:
+        return self.label_encoding or DEFAULT_LABEL_ENCODING[self.problem_type]
+
+    @property
+    def effective_complexity(self) -> str:
+        return self.complexity or derive_complexity(self)
+
+
+def derive_complexity(profile: DatasetProfile) -> str:
+    """The document's "model complexity" from data size and input size.
+
+    More data and richer inputs support (and need) bigger models; tiny data sets over-fit anything
+    big. The thresholds put the keras-io reference problems where practice puts them: wine and
+    digits are low, MNIST, CIFAR-10, IMDB and the Jena weather series medium, ImageNet-scale
+    images and corpora of hundreds of thousands of documents high.
+    """
+    n = profile.n_samples
+    shape = profile.input_shape
+    if n < 2_000:
+        return "low"
+    if n >= 1_000_000:
+        return "high"
+    if profile.data_structure == "tabular":
+        if shape[0] <= 32 and n < 50_000:
+            return "low"
+        return "high" if n >= 100_000 and shape[0] >= 100 else "medium"
+    if profile.data_structure == "image":
+        side = min(shape[-3:-1])
+        if side < 16:
+            return "low"
+        if (n >= 100_000 and side >= 64) or (n >= 20_000 and side >= 96):
+            return "high"
+        return "medium"
+    steps = shape[0]
+    if n < 5_000 and steps < 100:
+        return "low"
+    if n >= 200_000 or (n >= 50_000 and steps >= 512):
+        return "high"
+    return "medium"
+
+
+def load_profile(data: Any, *, where: str | None = None) -> DatasetProfile:
+    """Validate a profile given as a :class:`DatasetProfile` or a mapping.
+
+    Raises:
+        ProfileError: naming every field that is wrong, the value received and the fix.
+    """
+    if isinstance(data, DatasetProfile):
+        return data
+    if not isinstance(data, Mapping):
+        raise ProfileError(
+            f"a profile must be a mapping of fields (problem_type, data_structure, ...), "
+            f"got {type(data).__name__}",
+            where=where,
+        )
+    structure = data.get("data_structure")
+    if isinstance(structure, str) and structure in UNSUPPORTED_STRUCTURES:
+        raise ProfileError(
+            f"data_structure {structure!r} is not supported: {UNSUPPORTED_STRUCTURES[structure]}. "
+            f"Supported: {', '.join(DATA_STRUCTURES)}",
+            where=where,
+        )
+    try:
+        return DatasetProfile.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ProfileError(format_validation_error(exc, what="profile", where=where)) from None
