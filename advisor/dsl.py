@@ -28,10 +28,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping, Optional, Union
+from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
+                      field_validator, model_validator)
 
 from .errors import RuleError, format_validation_error
 from .facts import FLOAT_FLOOR, NUMBER_CEILING, Fact
@@ -41,6 +42,10 @@ OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "exists")
 FACETS = ("model", "output", "loss", "optimizer", "learning_rate", "regularization",
           "preprocessing", "training", "metrics", "initialization", "data")
 ENUM_LITERAL = re.compile(r"^[a-z0-9_]+$")  # safe inside a durable `$mt` alternation
+SEED_TECHNIQUES = ("preprocessing", "model", "optimizer", "loss", "learning_rate",
+                   "regularization")
+SEED_CRITERIA = ("problem_type", "data_structure", "complexity")
+SEED_CELL = rf"^({'|'.join(SEED_TECHNIQUES)})/({'|'.join(SEED_CRITERIA)})$"
 PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 Scalar = Union[bool, int, float, str]
@@ -74,7 +79,7 @@ class Rule(BaseModel):
     priority: int = Field(default=0, ge=-100, le=100)
     because: str = Field(min_length=20)
     source: str = Field(min_length=5)
-    seed: list[str] = Field(
+    seed: list[Annotated[str, StringConstraints(pattern=SEED_CELL)]] = Field(
         default_factory=list,
         description="cells of the source document's table this rule addresses, "
         "as technique/criterion (e.g. loss/problem_type)")

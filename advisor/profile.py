@@ -195,8 +195,8 @@ class DatasetProfile(BaseModel):
             )
         if self.n_targets != 1 and self.problem_type not in ("regression", "forecasting"):
             problems.append(
-                f"n_targets ({self.n_targets}) is for regression and forecasting; "
-                f"{self.problem_type!r} uses n_classes"
+                f"n_targets ({self.n_targets}) is for regression and forecasting, not "
+                f"{self.problem_type!r}; remove it"
             )
         if self.minority_class_ratio is not None:
             if self.problem_type not in CLASSIFICATION:

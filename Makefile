@@ -1,0 +1,46 @@
+# Two commands on a fresh machine with only python3:
+#   make demo   # creates .venv, installs the advisor, prints a recommendation
+#   make test   # installs the test and training extras, runs the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+CORE   := $(VENV)/.core-installed
+FULL   := $(VENV)/.full-installed
+
+.PHONY: demo test test-full bench docs lint-rules clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(CORE): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(FULL): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev,train]"
+	touch $@ $(CORE)
+
+demo: $(CORE)
+	$(BIN)/advisor recommend --problem-type multiclass --data-structure image \
+		--n-samples 60000 --input-shape 28,28,1 --n-classes 10
+
+# The default run is the CI run: slow tests run in their small version (ADVISOR_TEST_SCALE=small).
+test: $(FULL)
+	$(BIN)/python -m pytest -q
+	$(BIN)/python benchmarks/bench_recommend.py --quick
+
+test-full: $(FULL)
+	ADVISOR_TEST_SCALE=full $(BIN)/python -m pytest -q
+
+bench: $(FULL)
+	$(BIN)/python benchmarks/bench_recommend.py
+
+docs: $(CORE)
+	$(BIN)/python -m advisor.docs > docs/rules.md
+
+lint-rules: $(CORE)
+	$(BIN)/advisor rules lint
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build dist *.egg-info
