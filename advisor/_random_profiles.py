@@ -79,7 +79,7 @@ def random_profile_data(rng: random.Random) -> dict[str, Any]:
         data["missing_ratio"] = rng.choice([0.0, 0.00005, 0.01, 0.2, 0.7])
     if structure == "tabular" and rng.random() < 0.4:
         data["categorical_features"] = rng.randint(0, shape[0])
-    if tokens and (structure == "sequence" or rng.random() < 0.5):
+    if tokens and (structure == "sequence" or rng.random() < 0.5):  # required for sequences
         data["vocab_size"] = _log_int(rng, 2, 200_000)
     if rng.random() < 0.2:
         data["pretrained"] = True

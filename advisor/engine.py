@@ -25,6 +25,7 @@ this adapter, and the fallback where durable-rules cannot be installed (``ADVISO
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 import threading
@@ -64,6 +65,8 @@ class DurableEngine:
         self._native = durable_rules_engine
         self._lock = threading.Lock()
         self._handles: dict[str, list[tuple[str, Any]]] = {}
+        self._prefix = f"{uuid.uuid4().hex[:8]}-"
+        self._counter = itertools.count()
 
     def _register(self, rulebase: RuleBase) -> list[tuple[str, Any]]:
         family = rulebase.family.name
@@ -87,7 +90,9 @@ class DurableEngine:
         result = self._native.start_action_for_state(handle, state)
         message = result[1] if result else None
         while message:
-            fired.update(json.loads(message))
+            # an agenda entry is '{"<rule code>":{"m":...}}'; rule codes are [A-Za-z0-9_.],
+            # so the name is the first quoted string (cheaper than json.loads of the fact)
+            fired.add(message[2:message.index('"', 2)])
             message = self._native.complete_and_start_action(handle, state)
 
     def fire(self, rulebase: RuleBase, facts: Mapping[str, Any],
@@ -100,7 +105,7 @@ class DurableEngine:
             for name, handle in self._register(rulebase):
                 if wanted is not None and name not in wanted:
                     continue
-                sid = uuid.uuid4().hex
+                sid = f"{self._prefix}{next(self._counter)}"  # unique per assert
                 fact = dict(facts, t=tag, sid=sid)
                 try:
                     code, state = self._native.assert_fact(handle, json.dumps(fact))

@@ -218,6 +218,12 @@ class DatasetProfile(BaseModel):
                     f"label_encoding {self.label_encoding!r} does not fit problem_type "
                     f"{self.problem_type!r}; expected one of {', '.join(allowed)}"
                 )
+        if self.data_structure == "sequence" and len(self.input_shape) == 1 and \
+                self.vocab_size is None:
+            problems.append(
+                f"input_shape {self.input_shape} describes token ids, so vocab_size is required "
+                "(the number of distinct ids); for numeric steps use [steps, features]"
+            )
         if self.vocab_size is not None and self.data_structure not in ("text", "sequence"):
             problems.append(
                 f"vocab_size is for text and token sequences, not {self.data_structure!r}; remove it"

@@ -21,6 +21,7 @@ from .facts import Fact
 MAX_BRANCHES_PER_RULESET = 48  # engine limit is 64 matching branches; keep a margin
 
 
+@functools.lru_cache(maxsize=None)
 def rules_root() -> Path:
     """Where the rule files are: inside the installed package, else the checkout's ``rules/``."""
     packaged = Path(str(resources.files("advisor"))) / "_rules"
