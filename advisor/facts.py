@@ -85,8 +85,9 @@ RECOMMEND_FACTS: dict[str, Fact] = {f.name: f for f in [
     Fact("complexity_given", "bool", "The user gave complexity (rather than it being derived)."),
     _enum("compute", ("cpu", "gpu"), "Where training runs."),
     _enum("input_scale", SCALES,
-          "Observed input range: unit (|x| <= 1), small (|x| <= 10), byte (0..255 integers-like "
-          "pixel values), large (anything wider), unknown (no input_range given)."),
+          "Observed input range: unit (|x| <= 1), byte (images whose values lie in 0..255 and "
+          "reach above 127: 8-bit pixels), small (|x| <= 20), large (anything wider), unknown "
+          "(no input_range given)."),
     _enum("target_scale", SCALES,
           "Regression targets' observed range, as input_scale (absent for other tasks)."),
     Fact("target_min", "float", "Smallest observed target (regression, when known)."),
@@ -112,9 +113,9 @@ def _scale(value_range: Optional[list[float]], *, images: bool = False) -> str:
     biggest = max(abs(low), abs(high))
     if biggest <= 1.0:
         return "unit"
-    if low >= 0 and 10 < high <= 255 and images:
+    if images and low >= 0 and 127 < high <= 255:
         return "byte"
-    if biggest <= 10:
+    if biggest <= 20:
         return "small"
     return "large"
 
