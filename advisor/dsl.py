@@ -298,24 +298,18 @@ def to_predicate(all_of, any_of) -> Callable[[Mapping[str, Any]], bool]:
 
 # -- loading --------------------------------------------------------------------------------------
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """safe_load without anchors/aliases: rule files never need them, and aliases allow bombs."""
-
-    def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "aliases are not allowed", event.start_mark)
-        return super().compose_node(parent, index)
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster start-up
 
 
 def read_yaml(path: Path) -> Any:
+    """Read a rule file (part of the advisor's own package data, so the C safe loader is used;
+    user files go through :mod:`advisor.textio`, which also refuses YAML aliases)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RuleError(f"cannot read: {exc.strerror}", where=str(path)) from None
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise RuleError(f"not valid YAML: {exc}", where=str(path)) from None
 

@@ -64,15 +64,20 @@ class DurableEngine:
 
         self._native = durable_rules_engine
         self._lock = threading.Lock()
-        self._handles: dict[str, list[tuple[str, Any]]] = {}
+        self._handles: dict[str, tuple[RuleBase, list[tuple[str, Any]]]] = {}
         self._prefix = f"{uuid.uuid4().hex[:8]}-"
         self._counter = itertools.count()
 
     def _register(self, rulebase: RuleBase) -> list[tuple[str, Any]]:
         family = rulebase.family.name
-        handles = self._handles.get(family)
-        if handles is not None:
-            return handles
+        registered = self._handles.get(family)
+        if registered is not None:
+            if registered[0] is not rulebase:
+                # a second rule base of the same family (e.g. `rules lint OTHER_FOLDER`) would
+                # run against the first one's rulesets; registrations cannot be undone
+                raise EngineError(f"the {family!r} rules are already registered in this process; "
+                                  "evaluate other rule folders with ReferenceEngine")
+            return registered[1]
         handles = []
         for name, definition in rulebase.durable_definitions().items():
             definition = copy.deepcopy(definition)
@@ -83,7 +88,7 @@ class DurableEngine:
             except Exception as exc:  # the engine reports only an error code
                 raise EngineError(f"durable-rules rejected ruleset {name}: {exc}") from exc
             handles.append((name, handle))
-        self._handles[family] = handles
+        self._handles[family] = (rulebase, handles)
         return handles
 
     def _drain(self, handle: Any, state: int, fired: set[str]) -> None:

@@ -23,6 +23,9 @@ Compute = Literal["cpu", "gpu"]
 
 PROBLEM_TYPES: tuple[str, ...] = ProblemType.__args__  # type: ignore[attr-defined]
 DATA_STRUCTURES: tuple[str, ...] = DataStructure.__args__  # type: ignore[attr-defined]
+LABEL_ENCODINGS: tuple[str, ...] = LabelEncoding.__args__  # type: ignore[attr-defined]
+COMPLEXITIES: tuple[str, ...] = Complexity.__args__  # type: ignore[attr-defined]
+COMPUTES: tuple[str, ...] = Compute.__args__  # type: ignore[attr-defined]
 CLASSIFICATION = ("binary", "multiclass", "multilabel")
 
 # Data structures people ask for that the advisor does not cover, with the closest supported one.

@@ -147,15 +147,15 @@ def recommend(profile: DatasetProfile | Mapping[str, Any], *, engine: Optional[A
     return assemble(profile, facts, fired, recommend_rules())
 
 
-def fire_rules(profile: DatasetProfile, *, engine: Optional[Any] = None
-               ) -> tuple[dict[str, Any], set[str]]:
+def fire_rules(profile: DatasetProfile, *, engine: Optional[Any] = None,
+               rulebase: Optional[RuleBase] = None) -> tuple[dict[str, Any], set[str]]:
     """Run the recommend rules on a profile: the facts they saw and the codes that fired.
 
     Two stages: the model rules first, then every other facet with the chosen model ``family``
     added to the facts (so that, e.g., a transformer gets AdamW and warm-up).
     """
     engine = engine or get_engine()
-    rulebase = recommend_rules()
+    rulebase = rulebase or recommend_rules()
     facts = profile_facts(profile)
     model_sets = [rs.name for rs in rulebase.rulesets if rs.facet == "model"]
     fired = engine.fire(rulebase, facts, model_sets)
@@ -165,6 +165,42 @@ def fire_rules(profile: DatasetProfile, *, engine: Optional[Any] = None
     facts = {**facts, "family": candidates[0].rule.value["family"]}
     other_sets = [rs.name for rs in rulebase.rulesets if rs.facet != "model"]
     return facts, fired | engine.fire(rulebase, facts, other_sets)
+
+
+def check_example(rulebase: RuleBase, code: str, kind: str, example: Mapping[str, Any], *,
+                  engine: Optional[Any] = None) -> Optional[str]:
+    """Run one fixture example of a rule; return why it fails, or None when it holds.
+
+    ``fire``: the rule matches; ``no_fire``: it does not; ``loses``: it matches but another rule
+    wins its slot. The model stage runs first, exactly as in :func:`recommend`.
+    """
+    profile = load_profile(example)
+    facts, fired = fire_rules(profile, engine=engine, rulebase=rulebase)
+    rule = rulebase.by_code[code]
+    if kind == "no_fire":
+        return f"{code} matched a no_fire example {dict(example)}" if code in fired else None
+    if code not in fired:
+        return f"{code} did not match a {kind} example {dict(example)} (facts: {facts})"
+    if kind == "loses":
+        rivals = rank([rulebase.by_code[c] for c in fired
+                       if rulebase.by_code[c].rule.sets == rule.rule.sets])
+        if rivals[0].code == code:
+            return f"{code} won slot {rule.rule.sets} on a loses example {dict(example)}"
+    return None
+
+
+def check_examples(rulebase: Optional[RuleBase] = None, *, engine: Optional[Any] = None
+                   ) -> list[str]:
+    """Run every rule's examples; the failures, as messages (empty when all hold)."""
+    rulebase = rulebase or recommend_rules()
+    failures = []
+    for compiled in rulebase.rules:
+        for kind in ("fire", "no_fire", "loses"):
+            for example in getattr(compiled.rule.examples, kind):
+                problem = check_example(rulebase, compiled.code, kind, example, engine=engine)
+                if problem:
+                    failures.append(f"{compiled.path.name}: {problem}")
+    return failures
 
 
 def assemble(profile: DatasetProfile, facts: dict[str, Any], fired: set[str],
@@ -187,7 +223,7 @@ def assemble(profile: DatasetProfile, facts: dict[str, Any], fired: set[str],
         rationale.append({"facet": slot.facet, "slot": slot.name, "rule": winner.code,
                           "name": winner.rule.name, "value": value,
                           "because": winner.rule.because.strip(), "source": winner.rule.source,
-                          "departs": winner.rule.departs})
+                          "departs": winner.rule.departs.strip() if winner.rule.departs else None})
         for loser in ranked[1:]:
             alternatives.append({"slot": slot.name, "rule": loser.code, "name": loser.rule.name,
                                  "value": evaluate(loser.rule.value, ctx),

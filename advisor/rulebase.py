@@ -87,7 +87,13 @@ class RuleBase:
                                                   for r in rs.rules} for rs in self.rulesets}
 
 
-def compile_rulebase(family: RuleFamily, folder: Path) -> RuleBase:
+def compile_rulebase(family: RuleFamily, folder: Path, *, check_examples: bool = False
+                     ) -> RuleBase:
+    """Load, validate and compile every rule file of a family in ``folder``.
+
+    ``check_examples`` also validates every fixture example (``advisor rules lint`` and the
+    tests do; the advice path skips it to start faster).
+    """
     if not folder.is_dir():
         raise RuleError(f"rule folder not found: {folder}")
     paths = sorted(p for p in folder.glob("*.yaml"))
@@ -100,7 +106,7 @@ def compile_rulebase(family: RuleFamily, folder: Path) -> RuleBase:
         compiled = []
         branches = 0
         for rule in rule_file.rules:
-            where = f"{path.name}: {rule.code}"
+            where = f"{path}: {rule.code}"
             if rule.code in by_code:
                 raise RuleError(f"duplicate rule code (also in {by_code[rule.code].path.name})",
                                 where=where)
@@ -110,9 +116,10 @@ def compile_rulebase(family: RuleFamily, folder: Path) -> RuleBase:
             item = CompiledRule(rule, rule_file.facet, path, all_of, any_of,
                                 to_predicate(all_of, any_of),
                                 to_durable(family.name, all_of, any_of))
-            for kind in ("fire", "no_fire", "loses"):
-                for index, example in enumerate(getattr(rule.examples, kind)):
-                    family.example_facts(example, f"{where}: examples.{kind}[{index}]")
+            if check_examples:
+                for kind in ("fire", "no_fire", "loses"):
+                    for index, example in enumerate(getattr(rule.examples, kind)):
+                        family.example_facts(example, f"{where}: examples.{kind}[{index}]")
             compiled.append(item)
             by_code[rule.code] = item
         if len(compiled) > MAX_RULES_PER_FILE or branches > MAX_BRANCHES_PER_RULESET:

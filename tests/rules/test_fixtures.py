@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.profile import DatasetProfile
-from advisor.recommend import fire_rules, rank, recommend_rules
+from advisor.recommend import RECOMMEND, check_example, recommend_rules
 
 CASES = [
     pytest.param(rule.code, kind, index, example, id=f"{rule.code}-{kind}-{index}")
@@ -21,18 +20,13 @@ CASES = [
 
 @pytest.mark.parametrize("code,kind,index,example", CASES)
 def test_rule_example(code, kind, index, example, recommend_rulebase):
-    profile = DatasetProfile.model_validate(example)
-    facts, fired = fire_rules(profile)
-    rule = recommend_rulebase.by_code[code]
-    if kind == "no_fire":
-        assert code not in fired, f"{code} must not match {example}\nfacts: {facts}"
-        return
-    assert code in fired, f"{code} must match {example}\nfacts: {facts}"
-    if kind == "loses":
-        slot = rule.rule.sets
-        rivals = rank([recommend_rulebase.by_code[c] for c in fired
-                       if recommend_rulebase.by_code[c].rule.sets == slot])
-        assert rivals[0].code != code, f"{code} should lose slot {slot} on {example}"
+    assert check_example(recommend_rulebase, code, kind, example) is None
+
+
+def test_every_example_is_a_valid_profile():
+    from advisor.rulebase import compile_rulebase, rules_root
+
+    compile_rulebase(RECOMMEND, rules_root() / "recommend", check_examples=True)
 
 
 def test_every_rule_has_fixtures():

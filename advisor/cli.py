@@ -1,0 +1,460 @@
+"""The ``advisor`` command: a thin layer over the library.
+
+Every command parses its options, calls the library (the same functions ``from advisor import
+...`` gives) and prints the result with :mod:`advisor.render`. Exit codes follow ruff: 0 success,
+1 findings, 2 bad input or usage, 3 an internal error (a bug in the advisor; ``ADVISOR_DEBUG=1``
+shows the traceback).
+
+Start-up time matters (``advisor recommend`` runs in scripts and editors): JSON Schema, YAML
+output and the Keras script writer are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from typing import Any, Callable, Optional, get_args
+
+import click
+
+from . import __version__
+from .errors import AdvisorError
+from .profile import DATA_STRUCTURES, PROBLEM_TYPES, Complexity, Compute, LabelEncoding
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+DEBUG_ENV = "ADVISOR_DEBUG"
+# click >= 8.2 raises this for a group called without a command (it shows the group's help)
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def terminal_width() -> int:
+    """The width to fit text output to; 100 columns when there is no terminal (pipes, tests)."""
+    columns = shutil.get_terminal_size(fallback=(100, 24)).columns
+    return max(60, min(columns, 160))
+
+
+def _stdout_encoding() -> str:
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        "".encode(encoding)
+    except LookupError:
+        return "utf-8"
+    return encoding
+
+
+def _can_show(characters: str) -> bool:
+    try:
+        characters.encode(_stdout_encoding())
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _echo(text: str) -> None:
+    """Print to stdout; characters the stream cannot encode become '?' rather than a crash."""
+    encoding = _stdout_encoding()
+    if not _can_show(text):
+        text = text.encode(encoding, errors="replace").decode(encoding)
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+def _error(message: str, hint: Optional[str] = None) -> None:
+    click.echo(f"error: {message}", err=True)
+    if hint:
+        click.echo(f"hint: {hint}", err=True)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+class AdvisorGroup(click.Group):
+    """The top-level group: turns every error into one ``error: ...`` message and an exit code.
+
+    ``AdvisorError`` (bad input) exits 2 with the library's message; click's usage errors exit 2;
+    anything else is a bug in the advisor: exit 3 with a short note (``ADVISOR_DEBUG=1`` re-raises
+    it, so tests and bug reports see the traceback).
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as exc:  # `advisor rules` alone: show its help
+            exc.show()
+            code = EXIT_USAGE
+        except click.UsageError as exc:
+            _error(_lower_first(exc.format_message()))
+            if exc.ctx is not None:
+                click.echo("", err=True)
+                click.echo(exc.ctx.get_usage(), err=True)
+                click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
+            code = EXIT_USAGE
+        except click.ClickException as exc:
+            _error(exc.format_message())
+            code = exc.exit_code
+        except click.Abort:  # Ctrl-C
+            click.echo("Aborted!", err=True)
+            code = 1
+        except AdvisorError as exc:
+            _error(str(exc), getattr(exc, "hint", None))
+            code = EXIT_USAGE
+        except BrokenPipeError:  # `advisor rules list | head`
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+            code = 1
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, see the docstring
+            if os.environ.get(DEBUG_ENV):
+                raise
+            _error(f"internal error: {type(exc).__name__}: {exc}",
+                   "this is a bug in the advisor, not in your input; please report it with the "
+                   f"command you ran (rerun with {DEBUG_ENV}=1 to see the traceback).")
+            code = EXIT_INTERNAL
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _advisor_error(message: str, hint: Optional[str] = None) -> AdvisorError:
+    error = AdvisorError(message)
+    error.hint = hint  # type: ignore[attr-defined]
+    return error
+
+
+# -- option types ---------------------------------------------------------------------------------
+
+class _NumberList(click.ParamType):
+    """Numbers written ``28,28,1`` or ``[28, 28, 1]``."""
+
+    def __init__(self, name: str, cast: Callable[[str], Any], example: str, count: Optional[int]):
+        self.name = name
+        self.cast = cast
+        self.example = example
+        self.count = count
+
+    def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]):
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        text = str(value).strip()
+        if text[:1] in "[(" and text[-1:] in "])":
+            text = text[1:-1]
+        parts = [part.strip() for part in text.split(",")]
+        kind = "whole numbers" if self.cast is int else "numbers"
+        expected = (f"expected {self.count} comma-separated {kind}" if self.count else
+                    f"expected comma-separated {kind}")
+        expected += f" such as {self.example} or [{self.example.replace(',', ', ')}]"
+        try:
+            numbers = [self.cast(part) for part in parts]
+        except ValueError:
+            self.fail(f"{value!r} is not a {self.name}; {expected}", param, ctx)
+        if self.count and len(numbers) != self.count:
+            self.fail(f"{value!r} has {len(numbers)} value(s); {expected}", param, ctx)
+        return numbers
+
+
+SHAPE = _NumberList("shape", int, "28,28,1", None)
+RANGE = _NumberList("range", float, "0,255", 2)
+
+
+class _DataStructure(click.ParamType):
+    """A data structure, checked by the library so that unsupported ones get its explanation."""
+
+    name = "structure"
+
+    def get_metavar(self, param: click.Parameter, ctx: Optional[click.Context] = None) -> str:
+        return "[" + "|".join(DATA_STRUCTURES) + "]"
+
+    def shell_complete(self, ctx, param, incomplete):  # pragma: no cover - shell integration
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(c) for c in DATA_STRUCTURES if c.startswith(incomplete)]
+
+
+# field name, flag, click type, help
+PROFILE_FLAGS: tuple[tuple[str, str, Any, str], ...] = (
+    ("problem_type", "--problem-type", click.Choice(PROBLEM_TYPES), "What is predicted."),
+    ("data_structure", "--data-structure", _DataStructure(),
+     "The shape of one example's information."),
+    ("n_samples", "--n-samples", int, "Number of training examples."),
+    ("input_shape", "--input-shape", SHAPE,
+     "One example without the batch axis, e.g. 28,28,1 (image) or 20 (tabular features)."),
+    ("n_classes", "--n-classes", int,
+     "Classes (multilabel: labels; seq2seq: output vocabulary); required for classification."),
+    ("n_targets", "--n-targets", int, "Regression / forecasting outputs (default 1)."),
+    ("label_encoding", "--label-encoding", click.Choice(get_args(LabelEncoding)),
+     "How the targets are stored (default from the problem type)."),
+    ("minority_class_ratio", "--minority-class-ratio", float,
+     "Share of the rarest class, in (0, 0.5]."),
+    ("input_range", "--input-range", RANGE, "MIN,MAX of the raw inputs, e.g. 0,255."),
+    ("target_range", "--target-range", RANGE, "MIN,MAX of the raw regression targets."),
+    ("missing_ratio", "--missing-ratio", float, "Share of missing feature values, in [0, 1]."),
+    ("categorical_features", "--categorical-features", int, "Categorical columns (tabular)."),
+    ("vocab_size", "--vocab-size", int, "Distinct tokens (text)."),
+    ("pretrained", "--pretrained/--no-pretrained", None,
+     "A pretrained backbone may be used (weights available locally)."),
+    ("complexity", "--complexity", click.Choice(get_args(Complexity)),
+     "Model complexity; derived from size and shape when absent."),
+    ("compute", "--compute", click.Choice(get_args(Compute)), "Where training runs (default cpu)."),
+)
+FIELD_FLAGS = {field: flag.split("/")[0] for field, flag, _, _ in PROFILE_FLAGS}
+
+
+def profile_options(command: Callable) -> Callable:
+    """The ``--profile FILE`` option and one flag per DatasetProfile field (flags win)."""
+    for field, flag, kind, help_text in reversed(PROFILE_FLAGS):
+        if kind is None:
+            command = click.option(flag, field, default=None, help=help_text)(command)
+        else:
+            command = click.option(flag, field, type=kind, default=None, help=help_text)(command)
+    return click.option(
+        "--profile", "profile_path", metavar="FILE",
+        help="A DatasetProfile as YAML or JSON ('-' reads stdin); flags override its fields.",
+    )(command)
+
+
+def build_profile(profile_path: Optional[str], flags: dict[str, Any]):
+    """Read ``--profile``, apply the flags over it and validate through the library."""
+    from .profile import load_profile
+    from .textio import parse_mapping, read_mapping
+
+    data: dict[str, Any] = {}
+    if profile_path == "-":
+        data = parse_mapping(sys.stdin.read(), where="<stdin>")
+    elif profile_path:
+        data = read_mapping(profile_path)
+    given = {field: value for field, value in flags.items() if value is not None}
+    data.update(given)
+    source = "<stdin>" if profile_path == "-" else profile_path
+    where = source if source and not given else (
+        f"{source} with command-line flags" if source else None)
+    try:
+        return load_profile(data, where=where)
+    except AdvisorError as exc:
+        if profile_path:
+            raise
+        # point at the flags of the fields the message names that no flag gave yet
+        named = [field for field in FIELD_FLAGS if field in str(exc) and field not in given]
+        hint = ("set " + ", ".join(f"{f} with {FIELD_FLAGS[f]}" for f in named) +
+                " (or give a profile file with --profile)") if named else None
+        raise _advisor_error(str(exc), hint) from None
+
+
+def format_option(*choices: str, default: str = "text") -> Callable:
+    return click.option("--format", "output_format", type=click.Choice(choices),
+                        default=default, show_default=True, help="Output format.")
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+@click.group(cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="advisor",
+                      message="%(prog)s %(version)s")
+def cli() -> None:
+    """Recommend and explain Keras training setups, from rules with cited sources.
+
+    \b
+    Example:
+      advisor recommend --problem-type binary --data-structure tabular \\
+          --n-samples 5000 --input-shape 20 --n-classes 2
+      advisor rules show LOSS001
+
+    Exit codes: 0 success, 2 bad input or usage, 3 internal error.
+    """
+
+
+@cli.command()
+@profile_options
+@format_option("text", "json", "yaml", "config", "keras")
+def recommend(profile_path: Optional[str], output_format: str, **flags: Any) -> None:
+    """Recommend a training setup for a data set, with the reason and source of every value.
+
+    Describe the data with --profile FILE (YAML or JSON with the DatasetProfile fields; see
+    'advisor schema profile') and/or one flag per field. Formats: text (a table), json (the
+    Recommendation), yaml (the same as YAML), config (a TrainingConfig file for audit and
+    verify), keras (a runnable Keras training script).
+
+    \b
+    Example:
+      advisor recommend --problem-type multiclass --data-structure image \\
+          --n-samples 60000 --input-shape 28,28,1 --n-classes 10
+      advisor recommend --profile cifar.yaml --format json
+      advisor recommend --profile cifar.yaml --format keras > train.py
+    """
+    from .recommend import recommend as recommend_setup
+
+    rec = recommend_setup(build_profile(profile_path, flags))
+    if output_format == "text":
+        from .render import render_recommendation_text
+
+        _echo(render_recommendation_text(rec, width=terminal_width(),
+                                         ascii_only=not _can_show("\u2192\u00d7")))
+    elif output_format == "json":
+        from .render import to_json
+
+        _echo(to_json(rec.to_dict()))
+    elif output_format == "yaml":
+        import yaml
+
+        _echo(yaml.safe_dump(rec.to_dict(), sort_keys=False, allow_unicode=True))
+    elif output_format == "config":
+        _echo(rec.to_config().to_yaml())
+    else:
+        from .executor.script import render_keras_script
+
+        _echo(render_keras_script(rec))
+
+
+@cli.group(no_args_is_help=True)
+def rules() -> None:
+    """List, explain and check the rules behind the recommendations.
+
+    \b
+    Example:
+      advisor rules list --facet loss
+      advisor rules show LOSS001
+      advisor rules lint
+    """
+
+
+def _facets() -> list[str]:
+    from .recommend import SLOTS
+
+    return list(dict.fromkeys(slot.facet for slot in SLOTS))
+
+
+@rules.command("list")
+@click.option("--facet", type=click.Choice(_facets()), default=None,
+              help="Only the rules of one facet.")
+@format_option("text", "json")
+def rules_list(facet: Optional[str], output_format: str) -> None:
+    """List the recommend rules: code, facet, slot, name and conditions.
+
+    \b
+    Example:
+      advisor rules list
+      advisor rules list --facet loss --format json
+    """
+    from .recommend import recommend_rules
+    from .render import FACET_ORDER, render_rules_table, rule_to_dict, to_json
+
+    order = {name: index for index, name in enumerate(FACET_ORDER)}
+    selected = sorted((r for r in recommend_rules().rules if facet is None or r.facet == facet),
+                      key=lambda r: order.get(r.facet, len(order)))  # file order within a facet
+    if output_format == "json":
+        _echo(to_json([rule_to_dict(r) for r in selected]))
+    else:
+        _echo(render_rules_table(selected, width=terminal_width()))
+
+
+@rules.command("show")
+@click.argument("code")
+@format_option("text", "json")
+def rules_show(code: str, output_format: str) -> None:
+    """Explain one rule: what it sets, when, why, its source and its examples.
+
+    \b
+    Example:
+      advisor rules show LOSS001
+      advisor rules show MOD002 --format json
+    """
+    from .recommend import SLOTS_BY_NAME, recommend_rules
+    from .render import render_rule, rule_to_dict, to_json
+
+    by_code = recommend_rules().by_code
+    rule = by_code.get(code.strip().upper())
+    if rule is None:
+        import difflib
+
+        close = difflib.get_close_matches(code.strip().upper(), list(by_code), n=3, cutoff=0.6)
+        raise _advisor_error(
+            f"unknown rule code {code!r}; expected a code such as LOSS001"
+            + (f" (did you mean {', '.join(close)}?)" if close else ""),
+            "'advisor rules list' shows every rule code")
+    if output_format == "json":
+        _echo(to_json(rule_to_dict(rule, examples=True)))
+        return
+    slot = SLOTS_BY_NAME.get(rule.rule.sets or "")
+    _echo(render_rule(rule, width=terminal_width(), slot_doc=slot.doc if slot else None))
+
+
+@rules.command("lint")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+def rules_lint(folder: Optional[str]) -> None:
+    """Load and validate every recommend rule file; exit 0 if clean, 2 with the error.
+
+    FOLDER defaults to the installed recommend rules. The check covers the file format, rule
+    codes, conditions against the fact vocabulary, values and value functions, engine limits
+    and that every example is a valid profile.
+
+    \b
+    Example:
+      advisor rules lint
+      advisor rules lint rules/recommend
+    """
+    from pathlib import Path
+
+    from .engine import ReferenceEngine
+    from .recommend import RECOMMEND, check_examples, recommend_rules
+    from .rulebase import compile_rulebase, rules_root
+
+    default = rules_root() / RECOMMEND.name
+    path = Path(folder) if folder else default
+    rulebase = compile_rulebase(RECOMMEND, path, check_examples=True)
+    if path.resolve() == default.resolve():
+        failures = check_examples(recommend_rules())
+    else:  # the engine holds the installed rules; run other folders with the reference evaluator
+        failures = check_examples(rulebase, engine=ReferenceEngine())
+    if failures:
+        raise AdvisorError(f"{len(failures)} rule example(s) failed:\n  "
+                           + "\n  ".join(failures))
+    count = len(rulebase.rules)
+    examples = sum(len(r.rule.examples.fire) + len(r.rule.examples.no_fire)
+                   + len(r.rule.examples.loses) for r in rulebase.rules)
+    _echo(f"ok: {count} rules in {len(rulebase.rulesets)} files, {examples} examples hold ({path})")
+
+
+@cli.group(no_args_is_help=True)
+def schema() -> None:
+    """Print the JSON Schema of an input file, for editors and validators.
+
+    \b
+    Example:
+      advisor schema profile > profile.schema.json
+    """
+
+
+@schema.command("profile")
+def schema_profile() -> None:
+    """The JSON Schema of a DatasetProfile (the --profile file).
+
+    \b
+    Example:
+      advisor schema profile > profile.schema.json
+    """
+    from .profile import DatasetProfile
+    from .render import to_json
+
+    _echo(to_json(DatasetProfile.model_json_schema()))
+
+
+@schema.command("config")
+def schema_config() -> None:
+    """The JSON Schema of a TrainingConfig (what 'recommend --format config' writes).
+
+    \b
+    Example:
+      advisor schema config > config.schema.json
+    """
+    from .models import TrainingConfig
+    from .render import to_json
+
+    _echo(to_json(TrainingConfig.model_json_schema()))
+
+
+def main() -> None:
+    """The console script ``advisor``."""
+    cli(prog_name="advisor")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
