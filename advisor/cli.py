@@ -206,6 +206,11 @@ def profile_options(command: Callable) -> Callable:
             command = click.option(flag, field, default=None, help=help_text)(command)
         else:
             command = click.option(flag, field, type=kind, default=None, help=help_text)(command)
+    command = click.option(
+        "--sample", "sample", metavar="NAME",
+        help="Start from a bundled profile of a well-known data set (wine, mnist, cifar10, "
+        "imdb, ...); flags override its fields.",
+    )(command)
     return click.option(
         "--profile", "profile_path", metavar="FILE",
         help="A DatasetProfile as YAML or JSON ('-' reads stdin); flags override its fields.",
@@ -213,11 +218,19 @@ def profile_options(command: Callable) -> Callable:
 
 
 def build_profile(profile_path: Optional[str], flags: dict[str, Any]):
-    """Read ``--profile``, apply the flags over it and validate through the library."""
+    """Read ``--profile`` (or ``--sample``), apply the flags over it and validate it."""
     from .profile import load_profile
     from .textio import parse_mapping, read_mapping
 
     data: dict[str, Any] = {}
+    sample = flags.pop("sample", None)
+    if sample and profile_path:
+        raise _advisor_error("--sample and --profile both give a profile; use one of them",
+                             None)
+    if sample:
+        from .samples import sample_path
+
+        profile_path = str(sample_path(sample))
     if profile_path == "-":
         data = parse_mapping(sys.stdin.read(), where="<stdin>")
     elif profile_path:

@@ -427,3 +427,25 @@ def test_ascii_terminals_get_ascii_arrows_and_aligned_columns():
     assert "\u2192" not in text and "\u00d7" not in text
     body = text.splitlines()[:text.splitlines().index("Sources:")]
     assert max(len(line) for line in body) <= 100
+
+
+# -- bundled samples ------------------------------------------------------------------------------
+
+def test_every_bundled_sample_recommends():
+    from advisor.samples import sample_names
+
+    assert {"wine", "mnist", "cifar10", "imdb", "jena_climate"} <= set(sample_names())
+    for name in sample_names():
+        result = run("recommend", "--sample", name, "--format", "json")
+        assert result.exit_code == 0, (name, result.stderr)
+        assert json.loads(result.stdout)["rationale"]
+
+
+def test_sample_flags_override_and_conflicts():
+    result = run("recommend", "--sample", "mnist", "--compute", "gpu", "--format", "json")
+    assert json.loads(result.stdout)["profile"]["compute"] == "gpu"
+    unknown = run("recommend", "--sample", "nope")
+    assert unknown.exit_code == 2 and "unknown sample 'nope'" in unknown.stderr
+    assert "wine" in unknown.stderr
+    both = run("recommend", "--sample", "wine", "--profile", "x.yaml")
+    assert both.exit_code == 2 and "use one of them" in both.stderr
