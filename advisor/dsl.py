@@ -91,8 +91,15 @@ class Rule(BaseModel):
     value: Any = None
     # audit / diagnose rules
     severity: Optional[Literal["error", "warning", "info"]] = None
-    message: Optional[str] = None
-    fix: Optional[str] = None
+    message: Optional[str] = Field(
+        default=None, description="what is wrong; may name facts as {fact} placeholders")
+    fix: Optional[str] = Field(default=None, description="what to do instead")
+    layer: Optional[str] = Field(
+        default=None, description="which layer to point at: 'output' or the name of the fact "
+        "whose offending layer is reported")
+    autofix: Optional[dict[str, Any]] = Field(
+        default=None, description="safe fix for advisor configs: dotted config paths and the "
+        "values to set (applied by `advisor audit --fix`)")
 
     @field_validator("any")
     @classmethod

@@ -83,6 +83,8 @@ RECOMMEND_FACTS: dict[str, Fact] = {f.name: f for f in [
     _enum("complexity", ("low", "medium", "high"),
           "The document's model complexity: given, or derived from size and shape."),
     Fact("complexity_given", "bool", "The user gave complexity (rather than it being derived)."),
+    Fact("label_encoding_given", "bool",
+         "The profile states label_encoding (rather than it being the default)."),
     _enum("compute", ("cpu", "gpu"), "Where training runs."),
     _enum("input_scale", SCALES,
           "Observed input range: unit (|x| <= 1), byte (images whose values lie in 0..255 and "
@@ -163,6 +165,7 @@ def profile_facts(profile: DatasetProfile) -> dict[str, Any]:
         "pretrained": profile.pretrained,
         "complexity": profile.effective_complexity,
         "complexity_given": profile.complexity is not None,
+        "label_encoding_given": profile.label_encoding is not None,
         "compute": profile.compute,
         "n_outputs": n_outputs(profile),
         "input_scale": _scale(profile.input_range, images=structure == "image"),

@@ -1,0 +1,310 @@
+"""The audit: read a setup, derive facts, run the audit rules, report findings.
+
+``audit(path_or_config, profile=...)`` audits one setup; :func:`audit_paths` audits files and
+folders (recursively), joins each file with its sidecar profile (``<stem>.profile.yaml|json``)
+or the shared one, never stops at an unreadable file, and spreads large batches over every core.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
+
+from pydantic import ValidationError
+
+from ..dsl import Rule, RuleFile
+from ..engine import get_engine
+from ..errors import AdvisorError, RuleError, format_validation_error
+from ..profile import DatasetProfile, load_profile
+from ..rulebase import RuleBase, RuleFamily, load_rulebase
+from .facts import AUDIT_FACTS, raw_setup_facts
+from .report import AuditReport, Finding, InputError, SEVERITY_RANK, Summary
+from .setup import NormalizedSetup, NotASetupError
+
+SETUP_SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".yaml", ".yml")
+PROFILE_SUFFIXES = (".profile.yaml", ".profile.yml", ".profile.json")
+PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
+
+
+class _SafeFormat(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _check_rule(rule: Rule, rule_file: RuleFile, where: str) -> None:
+    missing = [name for name in ("severity", "message", "fix") if not getattr(rule, name)]
+    if missing:
+        raise RuleError(f"audit rules need {', '.join(missing)}", where=where)
+    if rule.sets is not None or rule.value is not None:
+        raise RuleError("audit rules report findings; 'sets'/'value' are for recommend rules",
+                        where=where)
+    import string
+
+    for _, field, _, _ in string.Formatter().parse(rule.message or ""):
+        if field and field not in AUDIT_FACTS:
+            raise RuleError(f"message names unknown fact {{{field}}}", where=where)
+    if rule.layer and rule.layer != "output" and rule.layer not in AUDIT_FACTS:
+        raise RuleError(f"layer must be 'output' or a fact name, got {rule.layer!r}", where=where)
+
+
+def example_setup(example: Mapping[str, Any]) -> NormalizedSetup:
+    """A fixture example (NormalizedSetup fields; layers may omit their index) as a setup."""
+    data = dict(example)
+    data["layers"] = [{"index": i, **layer} for i, layer in enumerate(data.get("layers", []))]
+    return NormalizedSetup.model_validate(data)
+
+
+def _example_facts(example: Mapping[str, Any], where: str) -> dict[str, Any]:
+    try:
+        setup = example_setup(example)
+    except ValidationError as exc:
+        raise RuleError(format_validation_error(exc, what="example setup", where=where)) from None
+    from .facts import setup_facts
+
+    return setup_facts(setup)
+
+
+AUDIT = RuleFamily("audit", AUDIT_FACTS, _check_rule, _example_facts)
+
+
+def audit_rules() -> RuleBase:
+    """The compiled audit rules (loaded once per process)."""
+    return load_rulebase(AUDIT)
+
+
+def check_audit_examples(rulebase: Optional[RuleBase] = None, *, engine: Optional[Any] = None
+                         ) -> list[str]:
+    """Run every audit rule's examples through the engine; the failures as messages."""
+    from ..facts import sanitize
+
+    rulebase = rulebase or audit_rules()
+    engine = engine or get_engine()
+    failures = []
+    for compiled in rulebase.rules:
+        for kind in ("fire", "no_fire"):
+            for example in getattr(compiled.rule.examples, kind):
+                raw, _ = raw_setup_facts(example_setup(example))
+                fired = engine.fire(rulebase, sanitize(raw))
+                if (compiled.code in fired) != (kind == "fire"):
+                    verb = "did not match" if kind == "fire" else "matched"
+                    failures.append(f"{compiled.path.name}: {compiled.code} {verb} a {kind} "
+                                    f"example {dict(example)}")
+    return failures
+
+
+def _selected(code: str, select: Optional[Sequence[str]], ignore: Optional[Sequence[str]]) -> bool:
+    if select and not any(code.startswith(prefix) for prefix in select):
+        return False
+    return not (ignore and any(code.startswith(prefix) for prefix in ignore))
+
+
+def audit_setup(setup: NormalizedSetup, profile: Optional[DatasetProfile] = None, *,
+                select: Optional[Sequence[str]] = None, ignore: Optional[Sequence[str]] = None,
+                engine: Optional[Any] = None) -> list[Finding]:
+    """Findings for one normalized setup, most severe first."""
+    from ..facts import sanitize
+
+    for index, layer in enumerate(setup.layers):
+        layer.index = index
+    raw, evidence = raw_setup_facts(setup, profile)
+    rulebase = audit_rules()
+    fired = (engine or get_engine()).fire(rulebase, sanitize(raw))
+    display = _SafeFormat({k: _display(v) for k, v in raw.items()})
+    findings = []
+    for code in sorted(fired):
+        if not _selected(code, select, ignore):
+            continue
+        rule = rulebase.by_code[code].rule
+        findings.append(Finding(
+            file=setup.source, code=code, name=rule.name, severity=rule.severity,
+            facet=rulebase.by_code[code].facet,
+            message=" ".join((rule.message or "").format_map(display).split()),
+            fix=" ".join((rule.fix or "").split()),
+            layer=evidence.get(rule.layer) if rule.layer else None,
+            because=" ".join(rule.because.split()), source=rule.source))
+    findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.code))
+    return findings
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+
+def is_profile_file(path: Path) -> bool:
+    return path.name.lower().endswith(PROFILE_SUFFIXES)
+
+
+def sidecar_profile(path: Path) -> Optional[Path]:
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    for suffix in PROFILE_SUFFIXES:
+        candidate = path.with_name(stem + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def discover(paths: Iterable[Union[str, Path]]) -> Iterator[tuple[Path, bool]]:
+    """Files to audit, as (path, named explicitly). Folders are walked recursively in sorted
+    order; profiles (``*.profile.yaml|json``) are never inputs themselves."""
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    candidate = Path(root) / name
+                    if candidate.suffix.lower() in SETUP_SUFFIXES and \
+                            not is_profile_file(candidate):
+                        yield candidate, False
+        elif is_profile_file(path):
+            continue
+        else:
+            yield path, True
+
+
+def _load_profile_file(path: Path) -> DatasetProfile:
+    from ..textio import read_mapping
+
+    return load_profile(read_mapping(path), where=str(path))
+
+
+def audit_file(path: Union[str, Path], *, profile: Optional[DatasetProfile] = None,
+               select: Optional[Sequence[str]] = None, ignore: Optional[Sequence[str]] = None
+               ) -> list[Finding]:
+    """Read one file (never executing anything in it) and audit it.
+
+    The profile is, in order: ``profile`` if given, the file's sidecar profile, the profile
+    embedded in an advisor config.
+
+    Raises:
+        AdvisorError: the file (or its sidecar profile) cannot be read.
+    """
+    from .readers import read_setup
+
+    path = Path(path)
+    setup = read_setup(path)
+    if profile is None:
+        sidecar = sidecar_profile(path)
+        if sidecar is not None:
+            profile = _load_profile_file(sidecar)
+    return audit_setup(setup, profile, select=select, ignore=ignore)
+
+
+def audit(target: Any, *, profile: Any = None, select: Optional[Sequence[str]] = None,
+          ignore: Optional[Sequence[str]] = None) -> list[Finding]:
+    """Audit one training setup.
+
+    Args:
+        target: a path (``.keras``, ``.h5``, Keras JSON, advisor YAML/JSON config), a
+            :class:`~advisor.models.TrainingConfig`, a :class:`NormalizedSetup`, or a dict
+            holding a TrainingConfig.
+        profile: a DatasetProfile, a mapping of its fields, or None (rules that need a profile
+            then stay silent).
+
+    Returns:
+        The findings, most severe first.
+
+    Example:
+        >>> findings = audit("model.keras", profile={"problem_type": "binary", ...})
+    """
+    from ..models import TrainingConfig
+    from .readers import setup_from_config
+
+    profile = None if profile is None else load_profile(profile)
+    if isinstance(target, (str, Path)):
+        return audit_file(target, profile=profile, select=select, ignore=ignore)
+    if isinstance(target, Mapping):
+        try:
+            target = TrainingConfig.model_validate(dict(target))
+        except ValidationError as exc:
+            raise AdvisorError(format_validation_error(exc, what="training config")) from None
+    if isinstance(target, TrainingConfig):
+        target = setup_from_config(target, source="<config>")
+    if isinstance(target, NormalizedSetup):
+        return audit_setup(target, profile, select=select, ignore=ignore)
+    raise AdvisorError(f"cannot audit a {type(target).__name__}; give a path, a TrainingConfig "
+                       "or a dict")
+
+
+def _audit_one(args: tuple[str, bool, Optional[dict], Optional[list], Optional[list]]
+               ) -> tuple[str, Optional[list[dict]], Optional[str], bool]:
+    """Worker: (path, explicit, profile, select, ignore) -> (path, findings, error, skipped)."""
+    name, explicit, profile_data, select, ignore = args
+    profile = DatasetProfile.model_validate(profile_data) if profile_data else None
+    try:
+        findings = audit_file(name, profile=profile, select=select, ignore=ignore)
+    except NotASetupError as exc:
+        if explicit:
+            return name, None, _reason(exc, name), False
+        return name, None, None, True
+    except AdvisorError as exc:
+        return name, None, _reason(exc, name), False
+    except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
+        return name, None, f"unexpected error while reading: {type(exc).__name__}: {exc}", False
+    return name, [f.model_dump() for f in findings], None, False
+
+
+def _reason(exc: Exception, name: str) -> str:
+    text = str(exc)
+    prefix = f"{name}: "
+    return text[len(prefix):] if text.startswith(prefix) else text
+
+
+def audit_paths(paths: Iterable[Union[str, Path]], *, profile: Any = None,
+                select: Optional[Sequence[str]] = None, ignore: Optional[Sequence[str]] = None,
+                jobs: Optional[int] = None,
+                on_result: Optional[Callable[[str, int, Optional[str]], None]] = None
+                ) -> AuditReport:
+    """Audit files and folders; unreadable inputs become ``errors`` and the batch goes on.
+
+    Args:
+        jobs: worker processes (default: every core for large batches, 1 for small ones).
+        on_result: called after each file with (file, number of findings, error or None),
+            e.g. to drive a progress bar.
+    """
+    profile = None if profile is None else load_profile(profile)
+    files = list(discover(paths))
+    report = AuditReport()
+    tasks = [(str(path), explicit, profile.model_dump() if profile else None,
+              list(select) if select else None, list(ignore) if ignore else None)
+             for path, explicit in files]
+    workers = jobs or (os.cpu_count() or 1)
+    if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")  # no forked engine state or locks
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = pool.map(_audit_one, tasks, chunksize=max(1, len(tasks) // (workers * 8)))
+            _collect(results, report, on_result)
+    else:
+        _collect(map(_audit_one, tasks), report, on_result)
+    return report
+
+
+def _collect(results: Iterable[tuple[str, Optional[list[dict]], Optional[str], bool]],
+             report: AuditReport, on_result: Optional[Callable]) -> None:
+    summary = Summary()
+    for name, findings, error, skipped in results:
+        if skipped:
+            continue
+        summary.files += 1
+        if error is not None:
+            report.errors.append(InputError(file=name, reason=error))
+            summary.errors += 1
+        else:
+            items = [Finding.model_validate(f) for f in findings or []]
+            report.findings.extend(items)
+            if items:
+                summary.files_with_findings += 1
+            for finding in items:
+                summary.by_severity[finding.severity] += 1
+            summary.findings += len(items)
+        if on_result is not None:
+            on_result(name, len(findings or []), error)
+    report.summary = summary

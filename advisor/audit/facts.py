@@ -1,0 +1,309 @@
+"""Audit facts: a NormalizedSetup (and the profile, when there is one) as flat scalars.
+
+The vocabulary extends the recommend facts (the profile's facts keep their names, so one fact
+vocabulary serves both rule families). Facts a file does not record are absent, and every
+condition on an absent fact is false: a rule that needs the profile, or a batch size that only
+advisor configs carry, stays silent instead of guessing.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+from ..facts import RECOMMEND_FACTS, Fact, profile_facts, sanitize
+from ..profile import DatasetProfile
+from .setup import InitializerInfo, LayerInfo, NormalizedSetup
+
+ACTIVATIONS = ("softmax", "sigmoid", "linear", "relu", "tanh", "softplus", "elu", "selu",
+               "gelu", "swish", "leaky_relu", "relu6", "hard_sigmoid", "exponential", "other")
+LOSSES = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+          "binary_focal_crossentropy", "categorical_focal_crossentropy", "mean_squared_error",
+          "mean_absolute_error", "mean_absolute_percentage_error",
+          "mean_squared_logarithmic_error", "huber", "log_cosh", "poisson", "kl_divergence",
+          "hinge", "squared_hinge", "categorical_hinge", "cosine_similarity", "ctc", "other")
+CROSS_ENTROPY = {"binary_crossentropy", "categorical_crossentropy",
+                 "sparse_categorical_crossentropy", "binary_focal_crossentropy",
+                 "categorical_focal_crossentropy"}
+REGRESSION_LOSSES = {"mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+                     "mean_squared_logarithmic_error", "huber", "log_cosh"}
+OPTIMIZERS = ("sgd", "adam", "adamw", "nadam", "adamax", "rmsprop", "adagrad", "adadelta", "ftrl",
+              "lion", "lamb", "other")
+ADAM_FAMILY = {"adam", "adamw", "nadam", "adamax", "lamb"}
+WEIGHT_LAYERS = {"Dense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D",
+                 "DepthwiseConv2D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+                 "LSTM", "GRU", "SimpleRNN", "EinsumDense"}
+CONV_LAYERS = {n for n in WEIGHT_LAYERS if "Conv" in n}
+ACTIVATION_LAYERS = {"Activation", "Softmax", "ReLU", "LeakyReLU", "ELU", "PReLU"}
+SCALING_LAYERS = {"Rescaling", "Normalization", "BatchNormalization", "LayerNormalization"}
+INPUT_SCALING_LAYERS = {"Rescaling", "Normalization"}
+SCALE_STEPS = {"standardize", "min_max", "rescale", "normalize", "robust_scale"}
+CONSTANT_INITIALIZERS = {"zeros", "ones", "constant"}
+SATURATING = {"sigmoid", "tanh", "hard_sigmoid"}
+SPATIAL_POOLING = {"MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
+                   "AveragePooling2D", "AveragePooling3D"}
+# layers that keep a linear map linear; anything else (pooling, activations, custom layers)
+# may add a non-linearity, so a linear stack is only reported through these
+LINEAR_PASSTHROUGH = {"Dropout", "Flatten", "Reshape", "BatchNormalization", "GaussianNoise",
+                      "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Permute",
+                      "RepeatVector", "AlphaDropout", "GaussianDropout", "InputLayer"}
+
+
+def _enum(name: str, values: tuple[str, ...], doc: str) -> Fact:
+    return Fact(name, "enum", doc, values)
+
+
+SETUP_FACTS: dict[str, Fact] = {f.name: f for f in [
+    Fact("has_profile", "bool", "A data-set profile is known for this file."),
+    Fact("is_config", "bool", "The file is an advisor TrainingConfig (it records batch size, "
+         "epochs and preprocessing)."),
+    Fact("n_layers", "int", "Layers in the model (nested models flattened)."),
+    Fact("n_weight_layers", "int", "Dense, convolution and recurrent layers."),
+    Fact("output_units", "int", "Units of the output layer."),
+    _enum("output_activation", ACTIVATIONS,
+          "Effective output activation, looking through trailing Activation/Softmax layers."),
+    Fact("output_rank", "int", "Rank of the model output without the batch axis."),
+    Fact("output_units_match", "bool",
+         "The output units fit the profile (binary: 1 or 2, multiclass/multilabel: n_classes, "
+         "regression: n_targets). Needs a profile."),
+    Fact("has_loss", "bool", "The model was compiled with a loss."),
+    _enum("loss_name", LOSSES, "The loss, normalized to Keras's snake_case name."),
+    _enum("loss_kind", ("cross_entropy", "regression", "other"),
+          "Cross-entropy family, regression losses, or other."),
+    Fact("loss_from_logits", "bool", "The loss is told its inputs are logits."),
+    _enum("optimizer_name", OPTIMIZERS, "The optimizer, lower case."),
+    Fact("adam_family", "bool", "Adam, AdamW, Nadam, Adamax or LAMB."),
+    Fact("learning_rate", "float",
+         "The (initial) learning rate; values below 1e-4 read as 0 (use learning_rate_log10)."),
+    Fact("learning_rate_log10", "float", "log10 of the learning rate (absent when it is <= 0)."),
+    Fact("learning_rate_positive", "bool", "The learning rate is above zero."),
+    Fact("has_lr_schedule", "bool", "The learning rate is a schedule."),
+    Fact("epsilon_log10", "float", "log10 of the optimizer's epsilon, where it has one."),
+    Fact("momentum", "float", "SGD / RMSprop momentum."),
+    Fact("max_dropout", "float", "Largest dropout rate in the model (0 without dropout)."),
+    Fact("max_l1", "float", "Largest L1 factor on any kernel."),
+    Fact("max_l2", "float", "Largest L2 factor on any kernel."),
+    Fact("has_regularization", "bool", "Any dropout, L1/L2 penalty or early stopping."),
+    Fact("constant_kernel_init", "bool", "Some weight layer's kernel starts constant (zeros, "
+         "ones, constant)."),
+    Fact("wide_random_init", "bool",
+         "Some kernel is drawn from a normal with stddev >= 0.5 or a uniform wider than +-1."),
+    Fact("linear_hidden_stack", "bool",
+         "Two weight layers in a row with no non-linearity between them."),
+    Fact("hidden_softmax", "bool", "A hidden (non-output) layer applies softmax."),
+    Fact("repeated_activation", "bool",
+         "An activation layer directly re-applies the activation of the layer before it."),
+    Fact("deep_saturating_stack", "bool",
+         "Three or more sigmoid/tanh hidden layers with no normalization layer."),
+    Fact("dense_on_unflattened", "bool",
+         "A Dense layer reads a convolution's N-D output with no Flatten or pooling between."),
+    Fact("dropout_before_batchnorm", "bool", "A Dropout layer directly feeds BatchNormalization."),
+    Fact("bias_before_batchnorm", "bool",
+         "A weight layer with a bias directly feeds BatchNormalization (the bias cancels out)."),
+    Fact("has_batchnorm", "bool", "The model has BatchNormalization layers."),
+    Fact("has_input_scaling", "bool",
+         "The model scales its inputs itself (Rescaling or Normalization layer) or the config "
+         "has a scaling step."),
+    Fact("rescaling_layer", "bool", "The model has a Rescaling layer with a scale below 1."),
+    Fact("has_target_scaling", "bool", "The config standardizes the targets (configs only)."),
+    Fact("token_model", "bool", "The model starts with an Embedding (integer token inputs)."),
+    Fact("has_accuracy_metric", "bool", "accuracy is among the metrics."),
+    Fact("metrics_only_accuracy", "bool", "accuracy is the only metric."),
+    Fact("batch_size", "int", "Batch size (configs only)."),
+    Fact("epochs", "int", "Epochs (configs only)."),
+    Fact("class_weight_set", "bool", "The config sets class weights (configs only)."),
+]}
+
+AUDIT_FACTS: dict[str, Fact] = {
+    **{name: fact for name, fact in RECOMMEND_FACTS.items() if name != "family"},
+    **SETUP_FACTS,
+}
+
+
+def _activation(name: Optional[str]) -> str:
+    if name is None:
+        return "linear"
+    name = name.lower()
+    return name if name in ACTIVATIONS else "other"
+
+
+def _expected_units(profile: DatasetProfile) -> Optional[set[int]]:
+    kind = profile.problem_type
+    if kind == "binary":
+        return {1, 2}
+    if kind in ("multiclass", "multilabel", "seq2seq"):
+        return {int(profile.n_classes or 0)}
+    if kind in ("regression", "forecasting"):
+        return {profile.n_targets}
+    if kind == "anomaly_detection":
+        return {math.prod(profile.input_shape)}
+    return None
+
+
+def _has_nonlinearity(layer: LayerInfo) -> bool:
+    return _activation(layer.activation) != "linear"
+
+
+def _structure_facts(layers: list[LayerInfo]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Facts about the layer sequence, and for each true one the first layer to blame."""
+    found: dict[str, Optional[LayerInfo]] = {}
+    weight_positions = [i for i, layer in enumerate(layers) if layer.class_name in WEIGHT_LAYERS]
+    found["linear_hidden_stack"] = next(
+        (layers[a] for a, b in zip(weight_positions, weight_positions[1:])
+         if layers[a].class_name in ("Dense", *CONV_LAYERS) and not _has_nonlinearity(layers[a])
+         and all(between.class_name in LINEAR_PASSTHROUGH for between in layers[a + 1:b])),
+        None)
+    hidden = layers[:-1]
+    found["hidden_softmax"] = next(
+        (l for l in hidden if l.class_name in WEIGHT_LAYERS | ACTIVATION_LAYERS
+         and _activation(l.activation) == "softmax"
+         and not _is_output_activation(l, layers)), None)
+    found["repeated_activation"] = next(
+        (layer for prev, layer in zip(layers, layers[1:])
+         if layer.class_name in ACTIVATION_LAYERS and prev.activation is not None
+         and _activation(layer.activation) == _activation(prev.activation) != "linear"), None)
+    saturating = [l for l in hidden if l.class_name in WEIGHT_LAYERS
+                  and _activation(l.activation) in SATURATING]
+    normalized = any(l.class_name in ("BatchNormalization", "LayerNormalization") for l in layers)
+    found["deep_saturating_stack"] = saturating[0] if len(saturating) >= 3 and not normalized \
+        else None
+    found["dense_on_unflattened"] = next(
+        (layer for prev, layer in zip(layers, layers[1:])
+         if layer.class_name == "Dense" and prev.class_name in CONV_LAYERS | SPATIAL_POOLING
+         and (prev.output_rank is None or prev.output_rank >= 2)), None)
+    found["dropout_before_batchnorm"] = next(
+        (prev for prev, layer in zip(layers, layers[1:])
+         if prev.class_name in ("Dropout", "SpatialDropout1D", "SpatialDropout2D")
+         and layer.class_name == "BatchNormalization"), None)
+    found["bias_before_batchnorm"] = next(
+        (prev for prev, layer in zip(layers, layers[1:])
+         if prev.class_name in WEIGHT_LAYERS and prev.use_bias is not False
+         and layer.class_name == "BatchNormalization"), None)
+    facts = {name: layer is not None for name, layer in found.items()}
+    facts["has_batchnorm"] = any(l.class_name == "BatchNormalization" for l in layers)
+    blame = {name: _name(layer) for name, layer in found.items() if layer is not None}
+    return facts, blame
+
+
+def _is_output_activation(layer: LayerInfo, layers: list[LayerInfo]) -> bool:
+    """An Activation/Softmax layer that only follows the output Dense is the output's."""
+    rest = layers[layer.index + 1:] if layer.index < len(layers) else []
+    return layer.class_name in ACTIVATION_LAYERS and all(
+        l.class_name in ACTIVATION_LAYERS | {"Reshape"} for l in rest)
+
+
+def setup_facts(setup: NormalizedSetup, profile: Optional[DatasetProfile] = None
+                ) -> dict[str, Any]:
+    """The audit facts of one setup (sanitized for the engine), joined with the profile's."""
+    return sanitize(raw_setup_facts(setup, profile)[0])
+
+
+def raw_setup_facts(setup: NormalizedSetup, profile: Optional[DatasetProfile] = None
+                    ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The facts before sanitizing (for messages), and evidence: fact name -> layer to blame."""
+    profile = profile or setup.profile
+    facts: dict[str, Any] = {}
+    evidence: dict[str, str] = {}
+    if profile is not None:
+        facts.update({k: v for k, v in profile_facts(profile).items()})
+    facts["has_profile"] = profile is not None
+    facts["is_config"] = setup.format == "config"
+    layers = setup.layers
+    weight_layers = [l for l in layers if l.class_name in WEIGHT_LAYERS]
+    facts["n_layers"] = len(layers)
+    facts["n_weight_layers"] = len(weight_layers)
+    if setup.output is not None:
+        out = setup.output
+        if out.units is not None:
+            facts["output_units"] = out.units
+        facts["output_activation"] = _activation(out.activation)
+        if out.rank is not None:
+            facts["output_rank"] = out.rank
+        if profile is not None and out.units is not None:
+            expected = _expected_units(profile)
+            if expected is not None:
+                facts["output_units_match"] = out.units in expected
+    if setup.output is not None:
+        evidence["output"] = setup.output.layer
+    if layers:
+        structure, blame = _structure_facts(layers)
+        facts.update(structure)
+        evidence.update(blame)
+        dropouts = [l for l in layers if l.rate is not None]
+        facts["max_dropout"] = max((l.rate or 0.0 for l in dropouts), default=0.0)
+        if dropouts:
+            evidence["max_dropout"] = _name(max(dropouts, key=lambda l: l.rate or 0.0))
+        regularized = [l for l in layers if l.kernel_regularizer is not None]
+        for kind in ("l1", "l2"):
+            facts[f"max_{kind}"] = max((getattr(l.kernel_regularizer, kind)
+                                        for l in regularized), default=0.0)
+            if regularized:
+                evidence[f"max_{kind}"] = _name(max(
+                    regularized, key=lambda l: getattr(l.kernel_regularizer, kind)))
+        constant = [l for l in weight_layers if l.kernel_initializer
+                    and l.kernel_initializer.name in CONSTANT_INITIALIZERS]
+        facts["constant_kernel_init"] = bool(constant)
+        wide = [l for l in weight_layers if l.kernel_initializer and _wide(l.kernel_initializer)]
+        facts["wide_random_init"] = bool(wide)
+        for fact, found in (("constant_kernel_init", constant), ("wide_random_init", wide)):
+            if found:
+                evidence[fact] = _name(found[0])
+        facts["token_model"] = any(l.class_name in ("Embedding", "TokenAndPositionEmbedding")
+                                   for l in layers[:2])
+        scaling_layer = any(l.class_name in INPUT_SCALING_LAYERS for l in layers)
+        facts["rescaling_layer"] = any(l.class_name == "Rescaling" and l.scale is not None
+                                       and 0 < l.scale < 1 for l in layers)
+        early = bool(setup.early_stopping)
+        facts["has_regularization"] = bool(facts["max_dropout"] or facts["max_l1"]
+                                           or facts["max_l2"] or early)
+    else:
+        scaling_layer = False
+    steps = [s.get("step") for s in setup.preprocessing or []]
+    facts["has_input_scaling"] = scaling_layer or bool(SCALE_STEPS & set(steps))
+    if setup.preprocessing is not None:
+        facts["has_target_scaling"] = "standardize_target" in steps
+    if setup.loss is not None:
+        name = setup.loss.name if setup.loss.name in LOSSES else "other"
+        facts["has_loss"] = True
+        facts["loss_name"] = name
+        facts["loss_kind"] = ("cross_entropy" if name in CROSS_ENTROPY else
+                              "regression" if name in REGRESSION_LOSSES else "other")
+        facts["loss_from_logits"] = setup.loss.from_logits
+    else:
+        facts["has_loss"] = False
+    if setup.optimizer is not None:
+        opt = setup.optimizer
+        name = opt.name if opt.name in OPTIMIZERS else "other"
+        facts["optimizer_name"] = name
+        facts["adam_family"] = name in ADAM_FAMILY
+        facts["has_lr_schedule"] = opt.schedule is not None
+        if opt.learning_rate is not None:
+            facts["learning_rate"] = opt.learning_rate
+            facts["learning_rate_positive"] = opt.learning_rate > 0
+            if opt.learning_rate > 0:
+                facts["learning_rate_log10"] = math.log10(opt.learning_rate)
+        if opt.epsilon is not None and opt.epsilon > 0:
+            facts["epsilon_log10"] = math.log10(opt.epsilon)
+        if opt.momentum is not None:
+            facts["momentum"] = opt.momentum
+    metrics = set(setup.metrics)
+    if setup.loss is not None:
+        facts["has_accuracy_metric"] = bool(metrics & {"accuracy", "acc"})
+        facts["metrics_only_accuracy"] = bool(metrics) and metrics <= {"accuracy", "acc"}
+    if setup.batch_size is not None:
+        facts["batch_size"] = setup.batch_size
+    if setup.epochs is not None:
+        facts["epochs"] = setup.epochs
+    if setup.format == "config":
+        facts["class_weight_set"] = setup.class_weight is not None
+    return facts, evidence
+
+
+def _name(layer: LayerInfo) -> str:
+    return layer.path or layer.name or f"#{layer.index} {layer.class_name}"
+
+
+def _wide(init: InitializerInfo) -> bool:
+    return ((init.stddev is not None and init.stddev >= 0.5)
+            or (init.maxval is not None and init.maxval > 1.0)
+            or (init.minval is not None and init.minval < -1.0))

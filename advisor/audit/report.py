@@ -1,0 +1,62 @@
+"""What an audit produces: findings, unreadable inputs and a summary (DESIGN.md contract)."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+FACETS = ("model", "output", "loss", "optimizer", "learning_rate", "regularization",
+          "preprocessing", "training", "metrics", "initialization", "data")
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    code: str
+    name: str
+    severity: Severity
+    facet: str
+    message: str
+    fix: str
+    layer: Optional[str] = None
+    because: str = ""
+    source: str = ""
+
+
+class InputError(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    reason: str
+
+
+class Summary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    files: int = 0
+    files_with_findings: int = 0
+    findings: int = 0
+    errors: int = 0
+    by_severity: dict[str, int] = Field(default_factory=lambda: {"error": 0, "warning": 0,
+                                                                 "info": 0})
+
+
+class AuditReport(BaseModel):
+    """``{"findings": [...], "errors": [...], "summary": {...}}``"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    findings: list[Finding] = Field(default_factory=list)
+    errors: list[InputError] = Field(default_factory=list)
+    summary: Summary = Field(default_factory=Summary)
+
+    def exit_code(self, fail_on: Severity = "warning") -> int:
+        """0 nothing at or above ``fail_on``; 1 findings; 2 an input was unreadable."""
+        if self.errors:
+            return 2
+        threshold = SEVERITY_RANK[fail_on]
+        return 1 if any(SEVERITY_RANK[f.severity] >= threshold for f in self.findings) else 0

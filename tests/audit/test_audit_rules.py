@@ -1,0 +1,45 @@
+"""The audit rules: their examples through the real engine, and a contract over every rule."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from advisor.audit.core import AUDIT, audit_rules, check_audit_examples
+from advisor.audit.report import FACETS
+from advisor.engine import ReferenceEngine
+from advisor.rulebase import compile_rulebase, rules_root
+
+RULES = audit_rules().rules
+PREFIX = {"output": "OUT", "loss": "LOSS", "model": "ARCH", "optimizer": "OPT",
+          "learning_rate": "LR", "initialization": "INIT", "regularization": "REG",
+          "preprocessing": "PRE", "training": "TRN", "metrics": "MET"}
+
+
+def test_every_example_holds_in_the_engine():
+    assert check_audit_examples() == []
+
+
+def test_every_example_holds_in_the_reference_evaluator():
+    assert check_audit_examples(engine=ReferenceEngine()) == []
+
+
+def test_examples_are_valid_setups():
+    compile_rulebase(AUDIT, rules_root() / "audit", check_examples=True)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_audit_rule_contract(rule):
+    r = rule.rule
+    assert rule.facet in FACETS
+    assert r.code.startswith(PREFIX[rule.facet]) and re.match(r"^[A-Z]+1\d\d$", r.code)
+    assert r.severity in ("error", "warning", "info")
+    assert r.message and r.fix and r.message != r.fix
+    assert r.source.startswith("https://")
+    assert r.examples.fire and r.examples.no_fire
+    assert not r.name.startswith(("use-", "disallow-", "avoid-")), "names name the pattern"
+
+
+def test_codes_do_not_clash_with_recommend_rules(recommend_rulebase):
+    assert not set(audit_rules().by_code) & set(recommend_rulebase.by_code)
