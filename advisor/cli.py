@@ -269,9 +269,10 @@ def cli() -> None:
     Example:
       advisor recommend --problem-type binary --data-structure tabular \\
           --n-samples 5000 --input-shape 20 --n-classes 2
+      advisor audit models/ --profile data.profile.yaml
       advisor rules show LOSS001
 
-    Exit codes: 0 success, 2 bad input or usage, 3 internal error.
+    Exit codes: 0 success, 1 audit findings, 2 bad input or usage, 3 internal error.
     """
 
 
@@ -317,6 +318,212 @@ def recommend(profile_path: Optional[str], output_format: str, **flags: Any) -> 
         _echo(render_keras_script(rec))
 
 
+# -- audit ----------------------------------------------------------------------------------------
+
+PROGRESS_MIN_FILES = 20  # a progress bar only for batches that take a noticeable time
+
+
+def _split_codes(values: tuple[str, ...], option: str) -> list[str]:
+    """``--select LOSS,OUT --select LR1`` as ``["LOSS", "OUT", "LR1"]``; each prefix must match
+    at least one audit rule code, so a typo is an error rather than a silent no-op."""
+    prefixes = [part.strip().upper() for value in values for part in value.split(",")
+                if part.strip()]
+    if not prefixes:
+        return []
+    from .audit.core import audit_rules
+
+    codes = sorted(audit_rules().by_code)
+    for prefix in prefixes:
+        if not any(code.startswith(prefix) for code in codes):
+            families = sorted({code.rstrip("0123456789") for code in codes})
+            raise _advisor_error(
+                f"{option} {prefix!r} matches no audit rule code; codes start with "
+                f"{', '.join(families)} (e.g. {codes[0]})",
+                "'advisor rules list --family audit' shows every audit rule")
+    return prefixes
+
+
+def _audit_profile(profile_path: Optional[str]):
+    if not profile_path:
+        return None
+    from .profile import load_profile
+    from .textio import read_mapping
+
+    return load_profile(read_mapping(profile_path), where=profile_path)
+
+
+def _stderr_is_terminal() -> bool:
+    isatty = getattr(sys.stderr, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+def _run_audit(paths: tuple[str, ...], *, profile: Any, select: list[str], ignore: list[str],
+               jobs: Optional[int], skip_unknown: bool, progress: bool):
+    """audit_paths, with paths that do not exist reported as unreadable inputs."""
+    from .audit.core import audit_paths, discover
+    from .audit.report import AuditReport, InputError
+
+    existing = [p for p in paths if os.path.exists(p)]
+    missing = [InputError(file=p, reason="no such file or folder; check the path")
+               for p in paths if not os.path.exists(p)]
+    options = dict(profile=profile, select=select or None, ignore=ignore or None, jobs=jobs,
+                   skip_unknown=skip_unknown)
+    total = sum(1 for _ in discover(existing)) if existing and progress else 0
+    if total > PROGRESS_MIN_FILES:
+        with click.progressbar(length=total, label="Auditing", file=sys.stderr) as bar:
+            report = audit_paths(existing, on_result=lambda *_: bar.update(1), **options)
+    elif existing:
+        report = audit_paths(existing, **options)
+    else:
+        report = AuditReport()
+    if missing:
+        report.errors.extend(missing)
+        report.summary.files += len(missing)
+        report.summary.errors += len(missing)
+    return report
+
+
+def _resummarize(report: Any) -> None:
+    summary = report.summary
+    summary.findings = len(report.findings)
+    summary.files_with_findings = len({f.file for f in report.findings})
+    summary.by_severity = {s: sum(1 for f in report.findings if f.severity == s)
+                           for s in ("error", "warning", "info")}
+
+
+def _apply_fixes(report: Any, *, profile: Any, select: list[str], ignore: list[str]
+                 ) -> list[str]:
+    """--fix: fix every advisor config with fixable findings, re-audit it; the notes to show."""
+    from .audit.core import audit_file, audit_rules
+    from .audit.fix import fix_file, fixable
+
+    rulebase = audit_rules()
+    by_file: dict[str, list[Any]] = {}
+    for finding in report.findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    notes: list[str] = []
+    for file, findings in by_file.items():
+        if not fixable(findings, rulebase):
+            continue
+        result = fix_file(file, findings, rulebase)
+        for reason in result.skipped:
+            notes.append(f"{file}: fix not applied: {reason}")
+        if result.refused:
+            notes.append(f"{file}: not fixed: {result.refused}")
+        if not result.written:
+            continue
+        remaining = audit_file(file, profile=profile, select=select or None,
+                               ignore=ignore or None)
+        report.findings = [f for f in report.findings if f.file != file] + remaining
+        left = {f.code for f in remaining}
+        fixed = [code for code in result.applied if code not in left]
+        if fixed:
+            notes.append(f"Fixed {len(fixed)} finding{'s' if len(fixed) != 1 else ''} in "
+                         f"{file} ({', '.join(fixed)})")
+        still = [code for code in result.applied if code in left]
+        if still:
+            notes.append(f"{file}: applied the fix of {', '.join(still)}, but the finding "
+                         "remains")
+    _resummarize(report)
+    return notes
+
+
+def _fixable_hint(report: Any) -> Optional[str]:
+    """"N fixable with --fix" when some findings in advisor configs have an automatic fix."""
+    from .audit.core import audit_rules
+    from .audit.fix import fixable, read_config_file
+
+    candidates = fixable(report.findings, audit_rules())
+    if not candidates:
+        return None
+    configs = {file for file in {f.file for f in candidates} if read_config_file(file)}
+    count = sum(1 for f in candidates if f.file in configs)
+    if not count:
+        return None
+    return (f"{count} finding{'s' if count != 1 else ''} can be fixed automatically: rerun "
+            "with --fix.")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--profile", "profile_path", metavar="FILE",
+              help="A DatasetProfile (YAML/JSON) for every file; without it each file uses its "
+              "sidecar <name>.profile.yaml|json, then the profile inside an advisor config.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]),
+              default="text", show_default=True,
+              help="text for people, json for scripts, sarif for code scanning, github for "
+              "GitHub Actions annotations.")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Only rules whose code starts with one of these comma-separated prefixes "
+              "(e.g. LOSS,OUT101); repeatable.")
+@click.option("--ignore", multiple=True, metavar="CODES",
+              help="Leave out rules whose code starts with one of these prefixes; repeatable.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning",
+              show_default=True, help="The least severe finding that makes the exit code 1.")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even with findings (unreadable inputs still exit 2).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes for large batches (default: every core).")
+@click.option("--fix", is_flag=True,
+              help="Apply the safe automatic fixes to advisor configs (YAML/JSON TrainingConfig "
+              "files, rewritten in place; YAML comments are lost). Keras model files are never "
+              "changed.")
+@click.option("--skip-unknown", is_flag=True,
+              help="Skip named YAML/JSON files that are neither a Keras model nor an advisor "
+              "config instead of reporting them (folders always skip them); for pre-commit.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print the findings only: no summary, notes or progress bar.")
+def audit(paths: tuple[str, ...], profile_path: Optional[str], output_format: str,
+          select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str, exit_zero: bool,
+          jobs: Optional[int], fix: bool, skip_unknown: bool, quiet: bool) -> None:
+    """Audit training setups like a linter: what is wrong, why, and how to fix it.
+
+    PATH is a Keras model (.keras, .h5, Keras JSON from model.to_json()), an advisor config
+    (YAML/JSON from 'recommend --format config'), or a folder, searched recursively. Files named
+    <name>.profile.yaml|json are profiles of the data set, used for <name>.*; they are not
+    audited themselves. Nothing in a file is executed and no weights are loaded.
+
+    Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 an input could not be read or
+    bad usage.
+
+    \b
+    Example:
+      advisor audit model.keras --profile data.profile.yaml
+      advisor audit models/ --select LOSS,OUT --fail-on error
+      advisor audit models/ --format sarif > advisor.sarif
+      advisor audit config.yaml --fix
+    """
+    profile = _audit_profile(profile_path)
+    selected = _split_codes(select, "--select")
+    ignored = _split_codes(ignore, "--ignore")
+    progress = not quiet and _stderr_is_terminal()  # never in pipes, CI logs or CliRunner
+    report = _run_audit(paths, profile=profile, select=selected, ignore=ignored, jobs=jobs,
+                        skip_unknown=skip_unknown, progress=progress)
+    notes = _apply_fixes(report, profile=profile, select=selected, ignore=ignored) if fix else []
+    if output_format == "text":
+        from .audit.formats import render_text
+
+        text = render_text(report, footer=not quiet, notes=[] if quiet else notes)
+        hint = None if fix or quiet else _fixable_hint(report)
+        _echo(f"{text}\n{hint}" if hint else text)
+    else:
+        from .audit.formats import render
+
+        text = render(report, output_format)
+        if text:
+            _echo(text)
+        if not quiet:
+            for note in notes:
+                click.echo(note, err=True)
+    code = report.exit_code(fail_on)  # type: ignore[arg-type]
+    if exit_zero and code == EXIT_FINDINGS:
+        code = EXIT_OK
+    click.get_current_context().exit(code)
+
+
 @cli.group(no_args_is_help=True)
 def rules() -> None:
     """List, explain and check the rules behind the recommendations.
@@ -330,100 +537,172 @@ def rules() -> None:
 
 
 def _facets() -> list[str]:
+    from .dsl import FACETS
     from .recommend import SLOTS
 
-    return list(dict.fromkeys(slot.facet for slot in SLOTS))
+    return list(dict.fromkeys([slot.facet for slot in SLOTS] + list(FACETS)))
+
+
+FAMILIES = ("recommend", "audit")
+
+
+def _family_rules(family: str) -> Any:
+    """The installed, compiled rules of one family (audit modules load only when asked)."""
+    if family == "audit":
+        from .audit.core import audit_rules
+
+        return audit_rules()
+    from .recommend import recommend_rules
+
+    return recommend_rules()
 
 
 @rules.command("list")
+@click.option("--family", type=click.Choice(FAMILIES + ("all",)), default="all",
+              show_default=True,
+              help="recommend: rules that choose a setup; audit: rules that report findings.")
 @click.option("--facet", type=click.Choice(_facets()), default=None,
               help="Only the rules of one facet.")
 @format_option("text", "json")
-def rules_list(facet: Optional[str], output_format: str) -> None:
-    """List the recommend rules: code, facet, slot, name and conditions.
+def rules_list(family: str, facet: Optional[str], output_format: str) -> None:
+    """List the rules: code, facet, slot (recommend) or severity (audit), name and conditions.
 
     \b
     Example:
       advisor rules list
+      advisor rules list --family audit --facet loss
       advisor rules list --facet loss --format json
     """
-    from .recommend import recommend_rules
     from .render import FACET_ORDER, render_rules_table, rule_to_dict, to_json
 
     order = {name: index for index, name in enumerate(FACET_ORDER)}
-    selected = sorted((r for r in recommend_rules().rules if facet is None or r.facet == facet),
-                      key=lambda r: order.get(r.facet, len(order)))  # file order within a facet
+    tables = []
+    for name in FAMILIES if family == "all" else (family,):
+        selected = sorted((r for r in _family_rules(name).rules
+                           if facet is None or r.facet == facet),
+                          key=lambda r: order.get(r.facet, len(order)))  # file order in a facet
+        tables.append((name, selected))
     if output_format == "json":
-        _echo(to_json([rule_to_dict(r) for r in selected]))
+        _echo(to_json([rule_to_dict(r) for _, selected in tables for r in selected]))
+    elif len(tables) == 1:
+        _echo(render_rules_table(tables[0][1], width=terminal_width()))
     else:
-        _echo(render_rules_table(selected, width=terminal_width()))
+        parts = []
+        for name, selected in tables:
+            if selected:
+                parts += [f"{name.capitalize()} rules",
+                          render_rules_table(selected, width=terminal_width(), count=False), ""]
+        counts = ", ".join(f"{len(selected)} {name}" for name, selected in tables)
+        total = sum(len(selected) for _, selected in tables)
+        parts.append(f"{total} rule{'s' if total != 1 else ''} ({counts})")
+        _echo("\n".join(parts))
 
 
 @rules.command("show")
 @click.argument("code")
 @format_option("text", "json")
 def rules_show(code: str, output_format: str) -> None:
-    """Explain one rule: what it sets, when, why, its source and its examples.
+    """Explain one rule: what it sets or checks, when, why, the fix, its source and examples.
 
     \b
     Example:
       advisor rules show LOSS001
+      advisor rules show OUT101
       advisor rules show MOD002 --format json
     """
     from .recommend import SLOTS_BY_NAME, recommend_rules
-    from .render import render_rule, rule_to_dict, to_json
+    from .render import render_audit_rule, render_rule, rule_to_dict, to_json
 
-    by_code = recommend_rules().by_code
-    rule = by_code.get(code.strip().upper())
+    wanted = code.strip().upper()
+    rule = recommend_rules().by_code.get(wanted)
+    audit_family = False
+    if rule is None:
+        audit_by_code = _family_rules("audit").by_code
+        rule = audit_by_code.get(wanted)
+        audit_family = rule is not None
     if rule is None:
         import difflib
 
-        close = difflib.get_close_matches(code.strip().upper(), list(by_code), n=3, cutoff=0.6)
+        known = list(recommend_rules().by_code) + list(_family_rules("audit").by_code)
+        close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
         raise _advisor_error(
-            f"unknown rule code {code!r}; expected a code such as LOSS001"
+            f"unknown rule code {code!r}; expected a code such as LOSS001 or OUT101"
             + (f" (did you mean {', '.join(close)}?)" if close else ""),
             "'advisor rules list' shows every rule code")
     if output_format == "json":
         _echo(to_json(rule_to_dict(rule, examples=True)))
         return
+    if audit_family:
+        _echo(render_audit_rule(rule, width=terminal_width()))
+        return
     slot = SLOTS_BY_NAME.get(rule.rule.sets or "")
     _echo(render_rule(rule, width=terminal_width(), slot_doc=slot.doc if slot else None))
 
 
+def _lint_family(family: str, folder: Optional[str]) -> str:
+    """Load, validate and run the examples of one family's rule files; the "ok" line."""
+    from pathlib import Path
+
+    from .engine import ReferenceEngine
+    from .rulebase import compile_rulebase, rules_root
+
+    if family == "audit":
+        from .audit.core import AUDIT as spec, check_audit_examples as check
+        from .audit.fix import autofix_path_problem
+    else:
+        from .recommend import RECOMMEND as spec, check_examples as check
+
+    default = rules_root() / spec.name
+    path = Path(folder) if folder else default
+    rulebase = compile_rulebase(spec, path, check_examples=True)
+    if path.resolve() == default.resolve():
+        failures = check(_family_rules(family))
+    else:  # the engine holds the installed rules; run other folders with the reference evaluator
+        failures = check(rulebase, engine=ReferenceEngine())
+    if family == "audit":
+        for compiled in rulebase.rules:
+            for fix_path in (compiled.rule.autofix or {}):
+                problem = autofix_path_problem(fix_path)
+                if problem:
+                    failures.append(f"{compiled.path.name}: {compiled.code}: {problem}")
+    if failures:
+        raise AdvisorError(f"{len(failures)} {family} rule problem(s):\n  "
+                           + "\n  ".join(failures))
+    count = len(rulebase.rules)
+    examples = sum(len(r.rule.examples.fire) + len(r.rule.examples.no_fire)
+                   + len(r.rule.examples.loses) for r in rulebase.rules)
+    return (f"ok: {count} {family} rules in {len(rulebase.rulesets)} files, {examples} examples "
+            f"hold ({path})")
+
+
 @rules.command("lint")
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
-def rules_lint(folder: Optional[str]) -> None:
-    """Load and validate every recommend rule file; exit 0 if clean, 2 with the error.
+@click.option("--family", type=click.Choice(FAMILIES), default=None,
+              help="The family of the rules in FOLDER (default: audit for a folder named "
+              "'audit', else recommend).")
+def rules_lint(folder: Optional[str], family: Optional[str]) -> None:
+    """Load and validate rule files; exit 0 if clean, 2 with the error.
 
-    FOLDER defaults to the installed recommend rules. The check covers the file format, rule
-    codes, conditions against the fact vocabulary, values and value functions, engine limits
-    and that every example is a valid profile.
+    Without FOLDER, both installed families (recommend and audit) are linted. The check covers
+    the file format, rule codes, conditions against the fact vocabulary, values and value
+    functions, engine limits, that every example is valid and fires (or not) as it says, and
+    that audit autofix paths name TrainingConfig fields.
 
     \b
     Example:
       advisor rules lint
       advisor rules lint rules/recommend
+      advisor rules lint my-rules/ --family audit
     """
     from pathlib import Path
 
-    from .engine import ReferenceEngine
-    from .recommend import RECOMMEND, check_examples, recommend_rules
-    from .rulebase import compile_rulebase, rules_root
-
-    default = rules_root() / RECOMMEND.name
-    path = Path(folder) if folder else default
-    rulebase = compile_rulebase(RECOMMEND, path, check_examples=True)
-    if path.resolve() == default.resolve():
-        failures = check_examples(recommend_rules())
-    else:  # the engine holds the installed rules; run other folders with the reference evaluator
-        failures = check_examples(rulebase, engine=ReferenceEngine())
-    if failures:
-        raise AdvisorError(f"{len(failures)} rule example(s) failed:\n  "
-                           + "\n  ".join(failures))
-    count = len(rulebase.rules)
-    examples = sum(len(r.rule.examples.fire) + len(r.rule.examples.no_fire)
-                   + len(r.rule.examples.loses) for r in rulebase.rules)
-    _echo(f"ok: {count} rules in {len(rulebase.rulesets)} files, {examples} examples hold ({path})")
+    if folder is None:
+        names = (family,) if family else FAMILIES
+        lines = [_lint_family(name, None) for name in names]
+    else:
+        name = family or ("audit" if Path(folder).name == "audit" else "recommend")
+        lines = [_lint_family(name, folder)]
+    _echo("\n".join(lines))
 
 
 @cli.group(no_args_is_help=True)

@@ -363,16 +363,33 @@ def rule_to_dict(rule: Any, *, examples: bool = False) -> dict[str, Any]:
         "seed": list(rule.rule.seed),
         "file": rule_file_name(rule),
     }
+    family = rule_family(rule)
+    data["family"] = family
+    if family != "recommend":
+        for key in ("slot", "specificity", "priority", "value", "departs", "seed"):
+            data.pop(key, None)
+        data.update({"severity": rule.rule.severity, "message": _clean(rule.rule.message),
+                     "fix": _clean(rule.rule.fix), "layer": rule.rule.layer,
+                     "autofix": rule.rule.autofix})
     if examples:
         data["examples"] = rule.rule.examples.model_dump()
     return data
 
 
-def render_rules_table(rules: Sequence[Any], *, width: int = 100) -> str:
-    """Rules as a table: code | facet | slot | name | conditions, and a count."""
-    rows = [[r.code, r.facet, r.rule.sets or "", r.rule.name, format_conditions(r)]
-            for r in rules]
-    headers = ["code", "facet", "slot", "name", "conditions"]
+def rule_family(rule: Any) -> str:
+    """The family a compiled rule belongs to (its folder): ``recommend``, ``audit``, ..."""
+    return rule.path.parent.name
+
+
+def render_rules_table(rules: Sequence[Any], *, width: int = 100, count: bool = True) -> str:
+    """Rules as a table: code | facet | slot | name | conditions, and a count.
+
+    Audit rules report rather than set a slot: their third column is the severity.
+    """
+    audit = bool(rules) and all(rule_family(r) != "recommend" for r in rules)
+    rows = [[r.code, r.facet, (r.rule.severity or "") if audit else (r.rule.sets or ""),
+             r.rule.name, format_conditions(r)] for r in rules]
+    headers = ["code", "facet", "severity" if audit else "slot", "name", "conditions"]
     fixed = sum(max([len(headers[i])] + [len(row[i]) for row in rows]) for i in range(3))
     # names wrap at hyphens, conditions between conditions; names get the room first, but
     # never so much that a single condition (task=classification|regression) must break
@@ -381,6 +398,8 @@ def render_rules_table(rules: Sequence[Any], *, width: int = 100) -> str:
     name_cap = max(20, width - fixed - 4 * len(SEPARATOR) - conditions_width)
     table = render_table(headers, rows, width=width, caps=[None, None, None, name_cap],
                          min_last=conditions_width, hyphenated=[3])
+    if not count:
+        return table
     return f"{table}\n\n{len(rules)} rule{'s' if len(rules) != 1 else ''}"
 
 
@@ -443,6 +462,43 @@ def render_rule(rule: Any, *, width: int = 100, slot_doc: Optional[str] = None) 
         if cases:
             lines.append(title)
             lines.extend(f"- {scalar(case)}" for case in cases)
+    return "\n".join(lines)
+
+
+def render_audit_rule(rule: Any, *, width: int = 100) -> str:
+    """Everything about one audit rule, in sections like ``ruff rule``: what it checks, when,
+    why, the fix, an example and the source."""
+    spec = rule.rule
+
+    def paragraph(text: Optional[str]) -> list[str]:
+        return textwrap.wrap(" ".join((text or "").split()), width=max(width, 40),
+                             break_on_hyphens=False) or [""]
+
+    lines = [f"# {spec.name} ({rule.code})", "",
+             f"Severity: {spec.severity}. Facet: {rule.facet}. Rule file: {rule_file_name(rule)}.",
+             "", "## What it checks"]
+    lines += paragraph(spec.message)
+    if spec.layer:
+        lines.append("Points at: the output layer." if spec.layer == "output" else
+                     "Points at: the offending layer.")
+    lines += ["", "## When"]
+    for condition in rule.all_of:
+        lines.append(f"- {_condition(*condition)}")
+    if rule.any_of:
+        lines.append("- any of:")
+        lines.extend("  - " + " and ".join(_condition(*c) for c in alt) for alt in rule.any_of)
+    lines += ["", "## Why"] + paragraph(spec.because)
+    lines += ["", "## Fix"] + paragraph(spec.fix)
+    if spec.autofix:
+        settings = ", ".join(f"{path} = {scalar(value)}" for path, value in spec.autofix.items())
+        lines += paragraph(f"Automatic fix for advisor configs (advisor audit --fix): sets "
+                           f"{settings}. Keras model files are never changed.")
+    lines += ["", "## Example", "Fires for:"]
+    lines.append(f"- {scalar(spec.examples.fire[0])}")
+    if spec.examples.no_fire:
+        lines.append("Does not fire for:")
+        lines.append(f"- {scalar(spec.examples.no_fire[0])}")
+    lines += ["", "## Source", spec.source]
     return "\n".join(lines)
 
 

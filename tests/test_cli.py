@@ -332,17 +332,19 @@ def test_rules_show_departs_and_json():
 def test_rules_list_text_and_json():
     from advisor.recommend import recommend_rules
 
-    everything = run("rules", "list")
+    # the default lists both families (tests/audit/test_cli_audit.py); this is the recommend table
+    everything = run("rules", "list", "--family", "recommend")
     assert everything.exit_code == 0
     lines = everything.stdout.splitlines()
     assert lines[0].split() == ["code", "facet", "slot", "name", "conditions"]
     assert lines[-1] == f"{len(recommend_rules().rules)} rules"
-    loss = run("rules", "list", "--facet", "loss").stdout
+    loss = run("rules", "list", "--family", "recommend", "--facet", "loss").stdout
     assert loss.splitlines()[2].split() == ["LOSS001", "loss", "loss",
                                             "binary-labels-use-binary-crossentropy",
                                             "problem_type=binary"]
     assert "MOD001" not in loss
-    data = json.loads(run("rules", "list", "--facet", "loss", "--format", "json").stdout)
+    data = json.loads(run("rules", "list", "--family", "recommend", "--facet", "loss",
+                          "--format", "json").stdout)
     assert [r["code"] for r in data] == [f"LOSS00{i}" for i in range(1, len(data) + 1)]
     assert {"code", "name", "facet", "slot", "conditions", "because", "source"} <= set(data[0])
     assert data[0]["conditions"] == "problem_type=binary"

@@ -231,15 +231,16 @@ def audit(target: Any, *, profile: Any = None, select: Optional[Sequence[str]] =
                        "or a dict")
 
 
-def _audit_one(args: tuple[str, bool, Optional[dict], Optional[list], Optional[list]]
+def _audit_one(args: tuple[str, bool, Optional[dict], Optional[list], Optional[list], bool]
                ) -> tuple[str, Optional[list[dict]], Optional[str], bool]:
-    """Worker: (path, explicit, profile, select, ignore) -> (path, findings, error, skipped)."""
-    name, explicit, profile_data, select, ignore = args
+    """Worker: (path, explicit, profile, select, ignore, skip_unknown)
+    -> (path, findings, error, skipped)."""
+    name, explicit, profile_data, select, ignore, skip_unknown = args
     profile = DatasetProfile.model_validate(profile_data) if profile_data else None
     try:
         findings = audit_file(name, profile=profile, select=select, ignore=ignore)
     except NotASetupError as exc:
-        if explicit:
+        if explicit and not skip_unknown:
             return name, None, _reason(exc, name), False
         return name, None, None, True
     except AdvisorError as exc:
@@ -257,21 +258,24 @@ def _reason(exc: Exception, name: str) -> str:
 
 def audit_paths(paths: Iterable[Union[str, Path]], *, profile: Any = None,
                 select: Optional[Sequence[str]] = None, ignore: Optional[Sequence[str]] = None,
-                jobs: Optional[int] = None,
+                jobs: Optional[int] = None, skip_unknown: bool = False,
                 on_result: Optional[Callable[[str, int, Optional[str]], None]] = None
                 ) -> AuditReport:
     """Audit files and folders; unreadable inputs become ``errors`` and the batch goes on.
 
     Args:
         jobs: worker processes (default: every core for large batches, 1 for small ones).
-        on_result: called after each file with (file, number of findings, error or None),
-            e.g. to drive a progress bar.
+        skip_unknown: skip YAML/JSON files named explicitly that are neither a Keras model nor
+            an advisor config, as folders always do (e.g. package.json handed over by
+            pre-commit), instead of reporting them as unreadable.
+        on_result: called after each discovered file, skipped ones included, with (file,
+            number of findings, error or None), e.g. to drive a progress bar.
     """
     profile = None if profile is None else load_profile(profile)
     files = list(discover(paths))
     report = AuditReport()
     tasks = [(str(path), explicit, profile.model_dump() if profile else None,
-              list(select) if select else None, list(ignore) if ignore else None)
+              list(select) if select else None, list(ignore) if ignore else None, skip_unknown)
              for path, explicit in files]
     workers = jobs or (os.cpu_count() or 1)
     if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
@@ -292,6 +296,8 @@ def _collect(results: Iterable[tuple[str, Optional[list[dict]], Optional[str], b
     summary = Summary()
     for name, findings, error, skipped in results:
         if skipped:
+            if on_result is not None:
+                on_result(name, 0, None)
             continue
         summary.files += 1
         if error is not None:
