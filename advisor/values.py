@@ -7,7 +7,7 @@ already chosen for earlier slots) plus the arguments written in the rule, and re
 data. Layer lists use Keras class names and Keras keyword arguments so that
 ``getattr(keras.layers, layer["type"])(**arguments)`` builds them; three composite layers
 (``TokenAndPositionEmbedding``, ``PositionEmbedding``, ``TransformerBlock``) and the ``Backbone``
-placeholder for a pretrained network are defined by :mod:`advisor.keras_build`.
+placeholder for a pretrained network are defined in :mod:`advisor.executor.layers`.
 """
 
 from __future__ import annotations
@@ -129,6 +129,14 @@ def total_steps(ctx: Context) -> int:
 def warmup_steps(ctx: Context, fraction: float = 0.1, maximum: int = 4000) -> int:
     """A linear warm-up over ``fraction`` of all steps (the playbook's bound is 10%)."""
     return int(min(maximum, max(1, round(total_steps(ctx) * fraction))))
+
+
+@value_function
+def decay_steps_after_warmup(ctx: Context, fraction: float = 0.1, maximum: int = 4000) -> int:
+    """The steps left for decay after a warm-up of ``fraction`` of all steps: Keras's
+    ``CosineDecay`` decays over ``decay_steps`` *after* its ``warmup_steps``, so the two add up
+    to the whole run."""
+    return int(max(1, total_steps(ctx) - warmup_steps(ctx, fraction, maximum)))
 
 
 @value_function

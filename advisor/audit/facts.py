@@ -107,12 +107,18 @@ SETUP_FACTS: dict[str, Fact] = {f.name: f for f in [
     Fact("rescaling_layer", "bool", "The model has a Rescaling layer with a scale below 1."),
     Fact("has_target_scaling", "bool", "The config standardizes the targets (configs only)."),
     Fact("token_model", "bool", "The model starts with an Embedding (integer token inputs)."),
-    Fact("has_accuracy_metric", "bool", "accuracy is among the metrics."),
+    Fact("has_accuracy_metric", "bool", "accuracy (any of its Keras variants) is among the "
+         "metrics."),
     Fact("metrics_only_accuracy", "bool", "accuracy is the only metric."),
     Fact("batch_size", "int", "Batch size (configs only)."),
     Fact("epochs", "int", "Epochs (configs only)."),
     Fact("class_weight_set", "bool", "The config sets class weights (configs only)."),
 ]}
+
+# every Keras metric that counts exact hits: all are meaningless on a regression and all hide a
+# rare class the same way
+ACCURACY_METRICS = frozenset({"accuracy", "acc", "binary_accuracy", "categorical_accuracy",
+                              "sparse_categorical_accuracy"})
 
 AUDIT_FACTS: dict[str, Fact] = {
     **{name: fact for name, fact in RECOMMEND_FACTS.items() if name != "family"},
@@ -288,8 +294,8 @@ def raw_setup_facts(setup: NormalizedSetup, profile: Optional[DatasetProfile] = 
             facts["momentum"] = opt.momentum
     metrics = set(setup.metrics)
     if setup.loss is not None:
-        facts["has_accuracy_metric"] = bool(metrics & {"accuracy", "acc"})
-        facts["metrics_only_accuracy"] = bool(metrics) and metrics <= {"accuracy", "acc"}
+        facts["has_accuracy_metric"] = bool(metrics & ACCURACY_METRICS)
+        facts["metrics_only_accuracy"] = bool(metrics) and metrics <= ACCURACY_METRICS
     if setup.batch_size is not None:
         facts["batch_size"] = setup.batch_size
     if setup.epochs is not None:
