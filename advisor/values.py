@@ -174,6 +174,13 @@ def max_tokens(ctx: Context, limit: int = DEFAULT_MAX_TOKENS) -> int:
     return int(min(limit, vocab + 2)) if vocab else limit
 
 
+@value_function
+def bag_of_tokens_width(ctx: Context, limit: int = 10000) -> int:
+    """Width of a multi-hot bag of tokens (which tokens occur in an example): the tokenizer's
+    vocabulary, capped at ``limit``; what a token autoencoder reads and reconstructs."""
+    return max_tokens(ctx, limit)
+
+
 # -- layers -------------------------------------------------------------------------------------
 
 def _input(ctx: Context) -> dict[str, Any]:
@@ -241,9 +248,16 @@ def mlp_layers(ctx: Context, width: Mapping[str, int], depth: Mapping[str, int])
 
 @value_function
 def cnn_layers(ctx: Context, filters: Mapping[str, int], blocks: Mapping[str, int],
-               convs_per_block: Mapping[str, int], batch_norm: Mapping[str, bool]) -> list:
+               convs_per_block: Mapping[str, int], batch_norm: Mapping[str, bool],
+               norm: str = "batch", groups: int = 8) -> list:
     """A VGG-style 2-D or 3-D ConvNet: conv blocks doubling filters, each ending in 2x pooling
-    while the image is big enough, then global average pooling, dropout and the output."""
+    while the image is big enough, then global average pooling, dropout and the output.
+
+    ``norm="group"`` normalizes with ``GroupNormalization(groups)`` instead of BatchNormalization
+    (where batches are too small for batch statistics: 3-D volumes); ``batch_norm`` still says
+    whether to normalize at all."""
+    if norm not in ("batch", "group"):
+        raise ValueError(f"norm must be 'batch' or 'group', got {norm!r}")
     shape = ctx.profile.input_shape
     dims = 3 if len(shape) == 4 else 2
     conv, pool, gap = (("Conv3D", "MaxPooling3D", "GlobalAveragePooling3D") if dims == 3
@@ -259,7 +273,9 @@ def cnn_layers(ctx: Context, filters: Mapping[str, int], blocks: Mapping[str, in
                            "padding": "same", "activation": "relu",
                            "kernel_initializer": "he_normal", **_regularizer(ctx)})
             if ctx.pick(batch_norm):
-                layers.append({"type": "BatchNormalization"})
+                width = base * 2 ** block
+                layers.append({"type": "GroupNormalization", "groups": math.gcd(groups, width)}
+                              if norm == "group" else {"type": "BatchNormalization"})
         if block < n_pools:
             layers.append({"type": pool, "pool_size": 2})
     layers.append({"type": gap})
@@ -351,12 +367,20 @@ def transformer_layers(ctx: Context, embed_dim: Mapping[str, int], heads: Mappin
 @value_function
 def autoencoder_layers(ctx: Context, widths: Mapping[str, list], bottleneck: Mapping[str, int]) -> list:
     """A dense autoencoder: encoder widths, a bottleneck, the mirrored decoder and an output of
-    the input's size (reshaped back for images and series). Reconstruction error flags anomalies."""
+    the input's size (reshaped back for images and series). Reconstruction error flags anomalies.
+    Token ids (text, id sequences) are read as a multi-hot bag of tokens of
+    :func:`bag_of_tokens_width` (the preprocessing rules say so): reconstructing the ids
+    themselves as numbers would be meaningless."""
     shape = ctx.profile.input_shape
+    if ctx.facts.get("token_input"):  # token ids arrive as a multi-hot bag of tokens
+        shape = [bag_of_tokens_width(ctx)]
+        first: dict[str, Any] = {"type": "Input", "shape": shape}
+    else:
+        first = _input(ctx)
     size = math.prod(shape)
     encoder = [w for w in ctx.pick(widths) if w < size] or [max(2, size // 2)]
     code = min(ctx.pick(bottleneck), max(2, size // 4))
-    layers = [_input(ctx)]
+    layers = [first]
     if len(shape) > 1:
         layers.append({"type": "Flatten"})
     for width in encoder:

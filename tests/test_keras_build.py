@@ -110,8 +110,13 @@ def _cells(key: str) -> list[str]:
 FAST_GRID = fast_grid()
 
 
+def model_input_shape(rec) -> list:
+    """The Input layer's shape: the profile's, or the bag of tokens a multi-hot step makes."""
+    return list(rec.model.layers[0]["shape"])
+
+
 def random_batch(rec, size: int = 2):
-    shape = [size] + list(rec.profile.input_shape)
+    shape = [size] + model_input_shape(rec)
     rng = np.random.default_rng(0)
     first, second = rec.model.layers[0], rec.model.layers[1]
     if str(first.get("dtype", "")).startswith("int"):  # token ids below the embedding's size
@@ -122,7 +127,7 @@ def random_batch(rec, size: int = 2):
 
 def expected_output_shape(rec) -> tuple:
     if rec.model.family == "autoencoder":
-        return (None, *rec.profile.input_shape)
+        return (None, *model_input_shape(rec))
     if rec.model.family == "seq2seq":
         return (None, rec.profile.input_shape[0], rec.model.output.units)
     return (None, rec.model.output.units)

@@ -36,7 +36,9 @@ WEIGHT_LAYERS = {"Dense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "Sepa
 CONV_LAYERS = {n for n in WEIGHT_LAYERS if "Conv" in n}
 ACTIVATION_LAYERS = {"Activation", "Softmax", "ReLU", "LeakyReLU", "ELU", "PReLU"}
 SCALING_LAYERS = {"Rescaling", "Normalization", "BatchNormalization", "LayerNormalization"}
-INPUT_SCALING_LAYERS = {"Rescaling", "Normalization"}
+# layers that scale the raw inputs themselves; "Backbone" is the advisor's placeholder for a
+# keras.applications network, which carries its own rescaling and normalization
+INPUT_SCALING_LAYERS = {"Rescaling", "Normalization", "Backbone"}
 SCALE_STEPS = {"standardize", "min_max", "rescale", "normalize", "robust_scale"}
 CONSTANT_INITIALIZERS = {"zeros", "ones", "constant"}
 SATURATING = {"sigmoid", "tanh", "hard_sigmoid"}
@@ -106,7 +108,8 @@ SETUP_FACTS: dict[str, Fact] = {f.name: f for f in [
          "has a scaling step."),
     Fact("rescaling_layer", "bool", "The model has a Rescaling layer with a scale below 1."),
     Fact("has_target_scaling", "bool", "The config standardizes the targets (configs only)."),
-    Fact("token_model", "bool", "The model starts with an Embedding (integer token inputs)."),
+    Fact("token_model", "bool", "The model reads tokens: it starts with an Embedding, or the "
+         "config tokenizes (tokenize / multi_hot step)."),
     Fact("has_accuracy_metric", "bool", "accuracy (any of its Keras variants) is among the "
          "metrics."),
     Fact("metrics_only_accuracy", "bool", "accuracy is the only metric."),
@@ -115,6 +118,8 @@ SETUP_FACTS: dict[str, Fact] = {f.name: f for f in [
     Fact("class_weight_set", "bool", "The config sets class weights (configs only)."),
 ]}
 
+# config steps whose output (token ids, bags of tokens) replaces the raw inputs' range
+TOKEN_STEPS = frozenset({"tokenize", "multi_hot"})
 # every Keras metric that counts exact hits: all are meaningless on a regression and all hide a
 # rare class the same way
 ACCURACY_METRICS = frozenset({"accuracy", "acc", "binary_accuracy", "categorical_accuracy",
@@ -266,6 +271,8 @@ def raw_setup_facts(setup: NormalizedSetup, profile: Optional[DatasetProfile] = 
         scaling_layer = False
     steps = [s.get("step") for s in setup.preprocessing or []]
     facts["has_input_scaling"] = scaling_layer or bool(SCALE_STEPS & set(steps))
+    if TOKEN_STEPS & set(steps):  # the model reads a tokenizer's output, not the raw range
+        facts["token_model"] = True
     if setup.preprocessing is not None:
         facts["has_target_scaling"] = "standardize_target" in steps
     if setup.loss is not None:

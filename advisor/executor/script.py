@@ -26,7 +26,8 @@ from .build import (COMPOSITE_LAYERS, as_setup, check_layers, early_stopping_arg
 LAYERS_SOURCE = Path(__file__).with_name("layers.py")
 # preprocessing steps the generated data pipeline implements (others are skipped with a warning)
 PREPROCESSING_STEPS = frozenset({"impute", "one_hot", "clip", "standardize", "min_max", "rescale",
-                                 "tokenize", "window", "pad", "standardize_target"})
+                                 "tokenize", "multi_hot", "window", "pad",
+                                 "standardize_target"})
 LINE = 99
 
 
@@ -556,9 +557,10 @@ class Preprocessor:
     def _apply(self, step, state, x):
         return getattr(self, "_" + step["step"])(x, step, state)
 
-    @staticmethod
-    def _final(x):
-        return np.asarray(x, dtype="int32" if TOKEN_INPUT else "float32")
+    def _final(self, x):
+        ids = TOKEN_INPUT and not any(s["step"] == "multi_hot" or s.get("output_mode") == "multi_hot"
+                                      for s in self.steps)  # a bag of tokens is a float vector
+        return np.asarray(x, dtype="int32" if ids else "float32")
 
     def _mask(self, x):
         if STRUCTURE != "tabular":
@@ -657,11 +659,12 @@ class Preprocessor:
     def _min_max(self, x, step, state):
         low, span = state
         x = np.array(x, dtype="float32")
+        bottom, top = step.get("range", [0.0, 1.0])  # e.g. [0, 255] for a pretrained backbone
         if STRUCTURE == "tabular":
             mask = self._mask(x)
-            x[:, mask] = (x[:, mask] - low) / span
+            x[:, mask] = (x[:, mask] - low) / span * (top - bottom) + bottom
             return x
-        return (x - low) / span
+        return (x - low) / span * (top - bottom) + bottom
 
     def _rescale(self, x, step, state):
         return np.asarray(x, dtype="float32") / float(step.get("divide_by", 255))
@@ -671,10 +674,12 @@ class Preprocessor:
         if np.asarray(x).dtype.kind not in "USO":
             print("note: the inputs are already token ids; the tokenizer is skipped")
             return None
+        mode = step.get("output_mode", "int")  # "multi_hot": a bag of words per example
+        length = {"output_sequence_length": step.get("output_sequence_length", INPUT_SHAPE[0])}
         vectorizer = layers.TextVectorization(
-            max_tokens=step.get("max_tokens"), output_mode="int",
-            output_sequence_length=step.get("output_sequence_length", INPUT_SHAPE[0]),
-            standardize=step.get("standardize", "lower_and_strip_punctuation"))
+            max_tokens=step.get("max_tokens"), output_mode=mode,
+            standardize=step.get("standardize", "lower_and_strip_punctuation"),
+            **(length if mode == "int" else {}))
         vectorizer.adapt(np.asarray(x, dtype=str))
         return vectorizer
 
@@ -684,6 +689,15 @@ class Preprocessor:
         x = np.asarray(x, dtype=str)
         chunks = [np.asarray(vectorizer(x[i:i + 4096])) for i in range(0, len(x), 4096)]
         return np.concatenate(chunks) if chunks else np.zeros((0,) + INPUT_SHAPE, "int32")
+
+    # multi_hot: token id sequences -> which ids occur (ids past num_tokens share the last slot)
+    def _multi_hot(self, x, step, state):
+        size = int(step["num_tokens"])
+        bags = np.zeros((len(x), size), dtype="float32")
+        for row, ids in enumerate(x):
+            ids = np.clip(np.asarray(ids, dtype="int64").reshape(-1), 0, size - 1)
+            bags[row, ids] = 1.0
+        return bags
 
     # pad: token id sequences to a fixed length (and truncate longer ones)
     def _pad(self, x, step, state):
