@@ -29,12 +29,14 @@ demo: $(CORE)
 test: $(FULL)
 	$(BIN)/python -m pytest -q
 	$(BIN)/python benchmarks/bench_recommend.py --quick
+	$(BIN)/python benchmarks/bench_audit.py --quick
 
 test-full: $(FULL)
 	ADVISOR_TEST_SCALE=full $(BIN)/python -m pytest -q
 
 bench: $(FULL)
 	$(BIN)/python benchmarks/bench_recommend.py
+	$(BIN)/python benchmarks/bench_audit.py
 
 docs: $(CORE)
 	$(BIN)/python -m advisor.docs > docs/rules.md
