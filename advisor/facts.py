@@ -63,6 +63,8 @@ RECOMMEND_FACTS: dict[str, Fact] = {f.name: f for f in [
     Fact("depth", "int", "3-D images: number of slices or frames."),
     Fact("channels", "int", "Image channels (1 grey, 3 RGB)."),
     Fact("min_side", "int", "Image: the smaller of height and width."),
+    Fact("even_halvings", "int", "2-D image: how many times height and width both halve "
+         "evenly (at most 4); a convolutional autoencoder can pool and upsample back that often."),
     Fact("seq_len", "int", "Text, time series, audio and sequences: steps per example."),
     Fact("token_input", "bool", "Examples are integer token ids (text, or rank-1 sequences)."),
     Fact("n_classes", "int", "Classes (multilabel: labels; seq2seq: output vocabulary)."),
@@ -122,6 +124,13 @@ def _scale(value_range: Optional[list[float]], *, images: bool = False) -> str:
     return "large"
 
 
+def _even_halvings(height: int, width: int, limit: int = 4) -> int:
+    count = 0
+    while count < limit and height % 2 == 0 and width % 2 == 0 and min(height, width) >= 4:
+        height, width, count = height // 2, width // 2, count + 1
+    return count
+
+
 def _imbalance(profile: DatasetProfile) -> Optional[str]:
     ratio = profile.minority_class_ratio
     if ratio is None or profile.n_classes is None:
@@ -177,6 +186,8 @@ def profile_facts(profile: DatasetProfile) -> dict[str, Any]:
         facts.update(height=height, width=width, channels=channels, min_side=min(height, width))
         if len(shape) == 4:
             facts["depth"] = shape[0]
+        else:
+            facts["even_halvings"] = _even_halvings(height, width)
     else:
         facts["seq_len"] = shape[0]
         if len(shape) >= 2:

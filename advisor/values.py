@@ -396,6 +396,35 @@ def autoencoder_layers(ctx: Context, widths: Mapping[str, list], bottleneck: Map
 
 
 @value_function
+def image_channels(ctx: Context) -> int:
+    """Channels of one image (the last axis): what a convolutional reconstruction outputs."""
+    return int(ctx.profile.input_shape[-1])
+
+
+@value_function
+def conv_autoencoder_layers(ctx: Context, filters: Mapping[str, int],
+                            levels: Mapping[str, int]) -> list:
+    """A convolutional autoencoder for 2-D images (the keras-io denoising autoencoder): conv +
+    2x pooling ``levels`` times (never more than the sides halve evenly), as many stride-2
+    transposed convolutions back up, and a 3x3 convolution to the image's channels as the
+    output (``model.output.units`` is then the channel count)."""
+    depth = max(1, min(ctx.pick(levels), int(ctx.facts.get("even_halvings", 0))))
+    width = ctx.pick(filters)
+    layers = [_input(ctx)]
+    for _ in range(depth):
+        layers.append({"type": "Conv2D", "filters": width, "kernel_size": 3, "padding": "same",
+                       "activation": "relu", **_regularizer(ctx)})
+        layers.append({"type": "MaxPooling2D", "pool_size": 2, "padding": "same"})
+    for _ in range(depth):
+        layers.append({"type": "Conv2DTranspose", "filters": width, "kernel_size": 3,
+                       "strides": 2, "padding": "same", "activation": "relu"})
+    out = ctx.chosen["output"]
+    layers.append({"type": "Conv2D", "filters": out["units"], "kernel_size": 3,
+                   "padding": "same", "activation": out["activation"], "name": "output"})
+    return layers
+
+
+@value_function
 def pretrained_cnn_layers(ctx: Context, backbone: str, head_dropout: float = 0.2) -> list:
     """A frozen ImageNet backbone (global average pooled) under a new classification head; the
     executor loads its weights from the local Keras cache (nothing is downloaded)."""

@@ -35,8 +35,13 @@ def test_every_valid_profile_gets_every_facet(profile):
     expected_shape = [bags[0]] if bags else profile.input_shape
     assert layers[0]["type"] == "Input" and layers[0]["shape"] == expected_shape
     output = [layer for layer in layers if layer.get("name") == "output"]
-    assert output == [{"type": "Dense", "units": rec.model.output.units,
-                       "activation": rec.model.output.activation, "name": "output"}]
+    if output and output[0]["type"] == "Conv2D":  # a convolutional autoencoder
+        assert rec.model.family == "autoencoder" and output == [layers[-1]]
+        assert output[0]["filters"] == rec.model.output.units == profile.input_shape[-1]
+        assert output[0]["activation"] == rec.model.output.activation
+    else:
+        assert output == [{"type": "Dense", "units": rec.model.output.units,
+                           "activation": rec.model.output.activation, "name": "output"}]
     assert rec.training.batch_size <= max(8, profile.n_samples)
     assert 0 < rec.optimizer.learning_rate <= 0.5
 

@@ -73,6 +73,8 @@ KERAS_PROFILES = {
                         input_shape=[128], n_classes=5, vocab_size=30000, compute="gpu"),
     "autoencoder": dict(problem_type="anomaly_detection", data_structure="tabular",
                         n_samples=5000, input_shape=[30]),
+    "conv_autoencoder": dict(problem_type="anomaly_detection", data_structure="image",
+                             n_samples=6000, input_shape=[28, 28, 1], input_range=[0, 255]),
     "token_autoencoder": dict(problem_type="anomaly_detection", data_structure="text",
                               n_samples=2000, input_shape=[50], vocab_size=300),
 }
