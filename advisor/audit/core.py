@@ -19,7 +19,7 @@ from ..errors import AdvisorError, RuleError, format_validation_error
 from ..profile import DatasetProfile, load_profile
 from ..rulebase import RuleBase, RuleFamily, load_rulebase
 from .facts import AUDIT_FACTS, raw_setup_facts
-from .report import AuditReport, Finding, InputError, SEVERITY_RANK, Summary
+from .report import AuditReport, Finding, InputError, SEVERITY_RANK
 from .setup import NormalizedSetup, NotASetupError
 
 SETUP_SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".yaml", ".yml")
@@ -293,24 +293,14 @@ def audit_paths(paths: Iterable[Union[str, Path]], *, profile: Any = None,
 
 def _collect(results: Iterable[tuple[str, Optional[list[dict]], Optional[str], bool]],
              report: AuditReport, on_result: Optional[Callable]) -> None:
-    summary = Summary()
+    files = 0
     for name, findings, error, skipped in results:
-        if skipped:
-            if on_result is not None:
-                on_result(name, 0, None)
-            continue
-        summary.files += 1
-        if error is not None:
-            report.errors.append(InputError(file=name, reason=error))
-            summary.errors += 1
-        else:
-            items = [Finding.model_validate(f) for f in findings or []]
-            report.findings.extend(items)
-            if items:
-                summary.files_with_findings += 1
-            for finding in items:
-                summary.by_severity[finding.severity] += 1
-            summary.findings += len(items)
+        if not skipped:
+            files += 1
+            if error is not None:
+                report.errors.append(InputError(file=name, reason=error))
+            else:
+                report.findings.extend(Finding.model_validate(f) for f in findings or [])
         if on_result is not None:
             on_result(name, len(findings or []), error)
-    report.summary = summary
+    report.tally(files)

@@ -54,6 +54,18 @@ class AuditReport(BaseModel):
     errors: list[InputError] = Field(default_factory=list)
     summary: Summary = Field(default_factory=Summary)
 
+    def tally(self, files: Optional[int] = None) -> "AuditReport":
+        """Recompute the summary from the findings and errors (after a batch, a --fix, or
+        adding errors); ``files`` is the number of inputs audited (default: unchanged)."""
+        by_severity = {"error": 0, "warning": 0, "info": 0}
+        for finding in self.findings:
+            by_severity[finding.severity] += 1
+        self.summary = Summary(
+            files=self.summary.files if files is None else files,
+            files_with_findings=len({f.file for f in self.findings}),
+            findings=len(self.findings), errors=len(self.errors), by_severity=by_severity)
+        return self
+
     def exit_code(self, fail_on: Severity = "warning") -> int:
         """0 nothing at or above ``fail_on``; 1 findings; 2 an input was unreadable."""
         if self.errors:
