@@ -257,6 +257,120 @@ def format_option(*choices: str, default: str = "text") -> Callable:
                         default=default, show_default=True, help="Output format.")
 
 
+# -- data ---------------------------------------------------------------------------------------
+# Options shared by `advisor profile`, `advisor recommend --data` and `advisor verify`: where the
+# data is and how to read it. numpy / pandas / Pillow are imported only when data is read.
+
+DATA_OPTION_NAMES = ("targets", "text_column", "time_column", "forecast_horizon", "x_key",
+                     "y_key", "max_rows")
+
+
+def data_options(command: Optional[Callable] = None, *, data: bool = False) -> Callable:
+    """Click options describing a data source: ``--target`` (repeatable), ``--text-column``,
+    ``--time-column``, ``--forecast-horizon``, ``--x-key``, ``--y-key``, ``--max-rows``; with
+    ``data=True`` also ``--data PATH`` (for commands whose data is optional).
+
+    Use as ``@data_options`` or ``@data_options(data=True)``; split the values off the command's
+    keyword arguments with :func:`pop_data_options`.
+    """
+
+    def decorate(function: Callable) -> Callable:
+        options = [
+            click.option("--max-rows", "max_rows", type=click.IntRange(min=1), default=None,
+                         metavar="N", help="Read at most N rows of a tabular file."),
+            click.option("--y-key", "y_key", default="y", show_default=True, metavar="KEY",
+                         help="Name of the target array in an .npz file."),
+            click.option("--x-key", "x_key", default="x", show_default=True, metavar="KEY",
+                         help="Name of the input array in an .npz file."),
+            click.option("--forecast-horizon", "forecast_horizon", type=click.IntRange(min=1),
+                         default=None, metavar="N",
+                         help="Predict N steps ahead: the problem becomes forecasting."),
+            click.option("--time-column", "time_column", default=None, metavar="COLUMN",
+                         help="The column giving time order (increasing): time-series data."),
+            click.option("--text-column", "text_column", default=None, metavar="COLUMN",
+                         help="The column holding free text: text data."),
+            click.option("--target", "targets", multiple=True, metavar="COLUMN",
+                         help="Target column; repeat for several (multilabel 0/1 columns or "
+                         "multi-output regression)."),
+        ]
+        if data:
+            options.append(click.option(
+                "--data", "data", default=None, metavar="PATH",
+                help="Measure the profile from a data file or image folder (CSV, TSV, Parquet, "
+                "NPZ/NPY, class sub-folders of images)."))
+        for option in options:
+            function = option(function)
+        return function
+
+    return decorate(command) if command is not None else decorate
+
+
+def pop_data_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Take the :func:`data_options` values out of a command's keyword arguments (not --data)."""
+    options = {name: kwargs.pop(name) for name in DATA_OPTION_NAMES if name in kwargs}
+    options["targets"] = tuple(options.get("targets") or ())
+    return options
+
+
+def profile_field_options(command: Callable) -> Callable:
+    """One flag per DatasetProfile field (as :func:`profile_options`, without --profile and
+    --sample): overrides of measured values."""
+    for field, flag, kind, help_text in reversed(PROFILE_FLAGS):
+        if kind is None:
+            command = click.option(flag, field, default=None, help=help_text)(command)
+        else:
+            command = click.option(flag, field, type=kind, default=None, help=help_text)(command)
+    return command
+
+
+def _data_overrides(flags: dict[str, Any]) -> dict[str, Any]:
+    if flags.get("sample"):
+        raise _advisor_error("--data and --sample both give the data set; use one of them")
+    if flags.get("profile_path"):
+        raise _advisor_error("--data and --profile both give the profile; use one of them",
+                             "flags such as --input-shape override measured values")
+    return {field: value for field, value in flags.items()
+            if field in FIELD_FLAGS and value is not None}
+
+
+def profile_from_options(data: str, options: dict[str, Any], flags: dict[str, Any]):
+    """Measure the profile of DATA with the :func:`data_options` values and the profile flags
+    (field -> value, None when not given) as overrides; an ``advisor.data.ProfiledData``."""
+    from .data import profile_data
+
+    return profile_data(data, overrides=_data_overrides(flags), **_data_kwargs(options))
+
+
+def dataset_from_options(data: str, options: dict[str, Any], flags: dict[str, Any]):
+    """Load DATA whole and raw (an ``advisor.dataset.Dataset``) with the same options as
+    :func:`profile_from_options`."""
+    from .data import load_dataset
+
+    return load_dataset(data, overrides=_data_overrides(flags), **_data_kwargs(options))
+
+
+def _data_kwargs(options: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "targets": tuple(options.get("targets") or ()),
+        "text_column": options.get("text_column"),
+        "time_column": options.get("time_column"),
+        "forecast_horizon": options.get("forecast_horizon"),
+        "x_key": options.get("x_key") or "x",
+        "y_key": options.get("y_key") or "y",
+        "max_rows": options.get("max_rows"),
+    }
+
+
+def _check_no_data_options(options: dict[str, Any]) -> None:
+    given = [flag for name, flag in (("targets", "--target"), ("text_column", "--text-column"),
+                                     ("time_column", "--time-column"),
+                                     ("forecast_horizon", "--forecast-horizon"),
+                                     ("max_rows", "--max-rows")) if options.get(name)]
+    if given:
+        raise _advisor_error(f"{', '.join(given)} describe(s) a data file, but no --data was "
+                             "given", "add --data PATH, or describe the data set with flags")
+
+
 # -- commands -------------------------------------------------------------------------------------
 
 @click.group(cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -278,6 +392,7 @@ def cli() -> None:
 
 @cli.command()
 @profile_options
+@data_options(data=True)
 @format_option("text", "json", "yaml", "config", "keras")
 def recommend(profile_path: Optional[str], output_format: str, **flags: Any) -> None:
     """Recommend a training setup for a data set, with the reason and source of every value.
@@ -296,12 +411,25 @@ def recommend(profile_path: Optional[str], output_format: str, **flags: Any) -> 
     """
     from .recommend import recommend as recommend_setup
 
-    rec = recommend_setup(build_profile(profile_path, flags))
+    data = flags.pop("data", None)
+    data_opts = pop_data_options(flags)
+    header = None
+    if data:
+        profiled = profile_from_options(data, data_opts, {**flags, "profile_path": profile_path})
+        profile = profiled.profile
+        from .data._render import measured_header
+
+        header = measured_header(profiled)
+    else:
+        _check_no_data_options(data_opts)
+        profile = build_profile(profile_path, flags)
+    rec = recommend_setup(profile)
     if output_format == "text":
         from .render import render_recommendation_text
 
-        _echo(render_recommendation_text(rec, width=terminal_width(),
-                                         ascii_only=not _can_show("\u2192\u00d7")))
+        text = render_recommendation_text(rec, width=terminal_width(),
+                                          ascii_only=not _can_show("\u2192\u00d7"))
+        _echo(f"{header}\n{text}" if header else text)
     elif output_format == "json":
         from .render import to_json
 
@@ -316,6 +444,43 @@ def recommend(profile_path: Optional[str], output_format: str, **flags: Any) -> 
         from .executor.script import render_keras_script
 
         _echo(render_keras_script(rec))
+
+
+# -- data: the profile command --------------------------------------------------------------------
+
+@cli.command("profile")
+@click.argument("path", metavar="PATH")
+@data_options
+@profile_field_options
+@format_option("text", "json", "yaml")
+def profile_command(path: str, output_format: str, **flags: Any) -> None:
+    """Measure the DatasetProfile of a data file or image folder and say how each value was
+    obtained (measured, given by a flag, derived) and which come from a sample.
+
+    PATH is a CSV / TSV / TXT file, a Parquet file, an .npz (x / y arrays) or .npy file, or a
+    folder of class sub-folders of images. Profile flags (--problem-type, --input-shape, ...)
+    override measured values. Formats: text (a table with the evidence), json (the profile
+    under "profile", how each field was obtained under "provenance"), yaml (a profile file for
+    'advisor recommend --profile', the evidence as comments).
+
+    \b
+    Example:
+      advisor profile train.csv --target label
+      advisor profile data.parquet --target y1 --target y2 --format json
+      advisor profile images/
+      advisor profile digits.csv --target label --data-structure image --input-shape 8,8,1
+      advisor profile series.csv --target temperature --time-column step --forecast-horizon 12
+    """
+    from .data._render import profile_json, profile_text, profile_yaml
+
+    options = pop_data_options(flags)
+    profiled = profile_from_options(path, options, flags)
+    if output_format == "json":
+        _echo(profile_json(profiled))
+    elif output_format == "yaml":
+        _echo(profile_yaml(profiled))
+    else:
+        _echo(profile_text(profiled))
 
 
 # -- audit ----------------------------------------------------------------------------------------
@@ -381,17 +546,8 @@ def _run_audit(paths: tuple[str, ...], *, profile: Any, select: list[str], ignor
         report = AuditReport()
     if missing:
         report.errors.extend(missing)
-        report.summary.files += len(missing)
-        report.summary.errors += len(missing)
+        report.tally(report.summary.files + len(missing))
     return report
-
-
-def _resummarize(report: Any) -> None:
-    summary = report.summary
-    summary.findings = len(report.findings)
-    summary.files_with_findings = len({f.file for f in report.findings})
-    summary.by_severity = {s: sum(1 for f in report.findings if f.severity == s)
-                           for s in ("error", "warning", "info")}
 
 
 def _apply_fixes(report: Any, *, profile: Any, select: list[str], ignore: list[str]
@@ -427,7 +583,7 @@ def _apply_fixes(report: Any, *, profile: Any, select: list[str], ignore: list[s
         if still:
             notes.append(f"{file}: applied the fix of {', '.join(still)}, but the finding "
                          "remains")
-    _resummarize(report)
+    report.tally()
     return notes
 
 

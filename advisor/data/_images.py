@@ -1,0 +1,166 @@
+"""Folders of images: one sub-folder per class (``images/cat/1.png``, ``images/dog/2.jpg``).
+
+Profiling reads image headers (size, mode) of up to IMAGE_SAMPLE files spread over the folder;
+loading decodes every file. Grayscale-only folders become 1 channel, anything else 3 (RGB;
+alpha and palettes are converted). The most common size is the input size; other sizes are
+resized to it when loading (a note says so).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..errors import AdvisorError
+from ._formats import IMAGE_SUFFIXES
+from ._profile import IMAGE_SAMPLE, Measure, finish
+from .models import ProfiledData
+
+GRAY_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"}
+
+
+def list_images(folder: Path) -> tuple[list[str], list[tuple[Path, int]], list[str]]:
+    """(classes, [(file, class code)], notes)."""
+    where = str(folder)
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise AdvisorError(f"cannot read the folder: {exc.strerror}", where=where) from None
+    subfolders = [e for e in entries if e.is_dir() and not e.name.startswith(".")]
+    loose = [e for e in entries if e.is_file() and e.suffix.lower() in IMAGE_SUFFIXES]
+    notes: list[str] = []
+    if not subfolders:
+        raise AdvisorError(
+            "expected one sub-folder per class holding its images (e.g. images/cat/1.png, "
+            "images/dog/2.png); found "
+            + (f"{len(loose)} images but no sub-folders" if loose else "no sub-folders"),
+            where=where)
+    if loose:
+        notes.append(f"{len(loose)} image(s) directly in the folder (not in a class "
+                     "sub-folder) are not used")
+    classes: list[str] = []
+    files: list[tuple[Path, int]] = []
+    other = 0
+    empty = []
+    for sub in subfolders:
+        found = []
+        for f in sorted(sub.rglob("*")):
+            if not f.is_file() or any(part.startswith(".") for part in f.relative_to(sub).parts):
+                continue
+            if f.suffix.lower() in IMAGE_SUFFIXES:
+                found.append(f)
+            else:
+                other += 1
+        if not found:
+            empty.append(sub.name)
+            continue
+        files.extend((f, len(classes)) for f in found)
+        classes.append(sub.name)
+    if other:
+        notes.append(f"{other} file(s) that are not images (by their suffix) are not used")
+    if empty:
+        notes.append(f"sub-folder(s) without images are not classes: {', '.join(empty)}")
+    if not classes:
+        raise AdvisorError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in the class sub-folders",
+                           where=where)
+    if len(classes) == 1:
+        raise AdvisorError(
+            f"only one class: every image is in {classes[0]!r}; a classifier needs at least two "
+            "class sub-folders (for one class of normal images use --problem-type "
+            "anomaly_detection)", where=where)
+    return classes, files, notes
+
+
+def _unreadable(bad: list[tuple[Path, str]], folder: Path) -> AdvisorError:
+    shown = "; ".join(f"{p.relative_to(folder)} ({reason})" for p, reason in bad[:10])
+    more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
+    return AdvisorError(f"{len(bad)} image file(s) cannot be read: {shown}{more}; remove or "
+                        "replace them", where=str(folder))
+
+
+def profile_folder(folder: Path, *, overrides: dict[str, Any], source: str
+                   ) -> tuple[ProfiledData, dict[str, Any]]:
+    from PIL import Image, UnidentifiedImageError
+
+    classes, files, notes = list_images(folder)
+    step = max(1, len(files) // IMAGE_SAMPLE)
+    sample = files[::step][:IMAGE_SAMPLE]
+    sizes: Counter = Counter()
+    modes: Counter = Counter()
+    bad: list[tuple[Path, str]] = []
+    for path, _ in sample:
+        try:
+            with Image.open(path) as image:
+                size, mode = (image.height, image.width), image.mode
+                image.verify()  # structure checks without decoding every pixel
+            sizes[size] += 1
+            modes[mode] += 1
+        except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
+            bad.append((path, str(exc).split(":")[0] or type(exc).__name__))
+    if bad:
+        raise _unreadable(bad, folder)
+    measure = Measure(source, "images")
+    measure.notes = notes
+    sampled = len(sample) < len(files)
+    measure.sampled = sampled
+    on = f"headers of {len(sample)} of {len(files)} files" if sampled else \
+        f"all {len(files)} files"
+    (height, width), count = sizes.most_common(1)[0]
+    gray = all(mode in GRAY_MODES for mode in modes)
+    channels = 1 if gray else 3
+    mode_text = ", ".join(f"{m} ({c})" for m, c in modes.most_common())
+    if len(sizes) > 1:
+        others = ", ".join(f"{w}x{h} ({c})" for (h, w), c in sizes.most_common(4)[1:])
+        notes.append(f"image sizes differ: {width}x{height} ({count}) is the most common, also "
+                     f"{others}; other sizes are resized to it when loading")
+    n = len(files)
+    counts = Counter(code for _, code in files)
+    measure.set("data_structure", "image", f"a folder of {len(classes)} class sub-folders of "
+                "images")
+    measure.set("problem_type", "binary" if len(classes) == 2 else "multiclass",
+                f"{len(classes)} class sub-folders ({', '.join(classes[:8])}"
+                f"{', ...' if len(classes) > 8 else ''})")
+    measure.set("n_samples", n, f"{n} image files")
+    measure.set("input_shape", [height, width, channels],
+                f"most common size {width}x{height} ({count} of {len(sample)}); "
+                f"{channels} channel(s): modes {mode_text}"
+                + ("" if gray else ", read as RGB") + f" ({on})")
+    measure.set("n_classes", len(classes), f"{len(classes)} class sub-folders")
+    measure.set("label_encoding", "integer", "the sub-folder of each image (integer codes in "
+                "sub-folder name order)")
+    rare = min(range(len(classes)), key=lambda c: counts[c])
+    measure.set("minority_class_ratio", round(counts[rare] / n, 6),
+                f"rarest class {classes[rare]!r}: {counts[rare]} of {n} images")
+    measure.set("input_range", [0.0, 255.0], "images are read as 8-bit pixels", how="derived")
+    measure.set("missing_ratio", 0.0, f"every image decodes ({on})")
+    profiled = finish(measure, overrides, targets=["class"], n_rows=n)
+    plan = {"encoding": "codes", "classes": classes, "files": files,
+            "size": (height, width), "channels": channels}
+    return profiled, plan
+
+
+def load_images(folder: Path, plan: dict[str, Any]) -> tuple[Any, Any]:
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    height, width = plan["size"]
+    mode = "L" if plan["channels"] == 1 else "RGB"
+    files = plan["files"]
+    out = np.empty((len(files), height, width, plan["channels"]), dtype=np.uint8)
+    bad: list[tuple[Path, str]] = []
+    for i, (path, _) in enumerate(files):
+        try:
+            with Image.open(path) as image:
+                image = image.convert(mode)
+                if image.size != (width, height):
+                    image = image.resize((width, height), Image.BILINEAR)
+                array = np.asarray(image, dtype=np.uint8)
+        except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
+            bad.append((path, str(exc).split(":")[0] or type(exc).__name__))
+            continue
+        out[i] = array.reshape(height, width, plan["channels"])
+    if bad:
+        raise _unreadable(bad, folder)
+    target = np.asarray([code for _, code in files], dtype=np.int64)
+    return out, target

@@ -1,0 +1,960 @@
+"""Measuring a DatasetProfile: streaming statistics over tabular chunks, arrays, image folders.
+
+Heuristics (each value keeps its evidence, shown by ``advisor profile``):
+
+* problem type from the target(s): booleans and 2 distinct values -> binary; string labels ->
+  classes; whole numbers (integer columns, or floats that are all whole numbers) -> classes when
+  there are at most 20 distinct values or at most 200 forming the codes 0..k-1 or 1..k, else
+  regression; other floats -> regression. Several target columns: all 0/1 with exactly one 1 per
+  row -> one-hot classes; all 0/1 otherwise -> multilabel; numeric -> multi-output regression.
+* data structure: --text-column (or a single free-text feature column) -> text; --time-column or
+  --forecast-horizon -> time_series; a folder -> image; an array of rank 3+ -> image; else tabular.
+* categorical features: string columns, plus integer columns that look like codes: 3-10
+  distinct values that are not evenly spaced (e.g. 3, 17, 42), or up to 50 distinct values in a
+  column named like a code (..._id, ...code, ...type, ...category, ...class). Small evenly
+  spaced integer ranges (pixel intensities 0..16, ratings 1..5, counts) stay numeric.
+* text: tokens are lower-cased whitespace-separated words; sequence length = the 95th
+  percentile of tokens per text (at most 512); vocab_size = distinct tokens (counted up to
+  1,000,000), both on the first SAMPLE_ROWS texts.
+* time series: one example is a window of past steps: window = 4 x forecast horizon, at least
+  24 and at most 512 steps (32 without a horizon), and never more than half the series;
+  n_samples = the number of windows. The time column must be increasing: the advisor never
+  reorders data (windows follow file order), so an unsorted file is an error.
+* large files are streamed in chunks of bounded size: row counts, ranges, missing values,
+  string columns and target classes are exact; text statistics use the first SAMPLE_ROWS rows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+from ..errors import AdvisorError
+from ..profile import ALLOWED_LABEL_ENCODING, CLASSIFICATION, load_profile
+from ._formats import TABULAR_FORMATS, detect_format, sniff_delimiter
+from .models import ColumnInfo, ProfiledData, Provenance
+
+SAMPLE_ROWS = 100_000          # text statistics: the first rows of a large file
+CELL_BUDGET = 4_000_000        # cells per streamed chunk (rows x columns)
+MAX_DISTINCT = 10_000          # distinct target values tracked; more -> not a class label
+VOCAB_CAP = 1_000_000
+SEQUENCE_CAP = 512
+IMAGE_SAMPLE = 2_000           # image headers read when profiling a folder
+AUTO_TARGETS = ("target", "label", "labels", "class", "y")
+CODE_NAME = re.compile(r"(^|_)(id|code|type|category|cat|class|kind|group)$", re.IGNORECASE)
+
+
+def _fmt_num(value: float) -> str:
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+def _examples(values: list[Any], limit: int = 5) -> str:
+    shown = [repr(v) if isinstance(v, str) else _fmt_num(v) if isinstance(v, (int, float))
+             else repr(v) for v in values[:limit]]
+    return ", ".join(shown) + (", ..." if len(values) > limit else "")
+
+
+def _pyval(value: Any) -> Any:
+    """A numpy scalar as the Python value; whole floats as int."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class Measure:
+    """Field values with their provenance, notes, and whether a sample was used."""
+
+    def __init__(self, source: str, fmt: str):
+        self.source = source
+        self.format = fmt
+        self.values: dict[str, Any] = {}
+        self.provenance: dict[str, Provenance] = {}
+        self.notes: list[str] = []
+        self.sampled = False
+
+    def set(self, field: str, value: Any, evidence: str, how: str = "measured") -> None:
+        self.values[field] = value
+        self.provenance[field] = Provenance(how=how, evidence=evidence)  # type: ignore[arg-type]
+
+    def drop(self, field: str) -> None:
+        self.values.pop(field, None)
+        self.provenance.pop(field, None)
+
+
+# -- targets ------------------------------------------------------------------------------------
+
+class TargetStats:
+    """Streaming statistics of one target column."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.kinds: set[str] = set()
+        self.counts: Optional[Counter] = Counter()
+        self.low = math.inf
+        self.high = -math.inf
+        self.integral = True
+        self.n = 0
+        self.mixed_example: Optional[tuple[Any, Any]] = None
+
+    def update(self, series: Any) -> None:
+        import pandas as pd
+
+        s = series.dropna()
+        if not len(s):
+            return
+        self.n += len(s)
+        kind = s.dtype.kind
+        if kind == "b":
+            self.kinds.add("bool")
+            s = s.astype("int64")
+        elif kind in "iuf":
+            self.kinds.add("float" if kind == "f" else "int")
+        else:
+            numbers = pd.to_numeric(s, errors="coerce")
+            good = int(numbers.notna().sum())
+            if good == len(s):
+                s = numbers
+                self.kinds.add("float")
+            elif good == 0:
+                self.kinds.add("str")
+                s = s.astype(str)
+            else:
+                self.kinds.add("mixed")
+                self.mixed_example = (s[numbers.notna()].iloc[0], s[numbers.isna()].iloc[0])
+                return
+        if s.dtype.kind in "iuf":
+            values = s.to_numpy()
+            self.low = min(self.low, float(values.min()))
+            self.high = max(self.high, float(values.max()))
+            if s.dtype.kind == "f" and self.integral:
+                import numpy as np
+
+                self.integral = bool(np.all(np.mod(values, 1) == 0))
+        if self.counts is not None:
+            for value, count in s.value_counts(sort=False).items():
+                self.counts[_pyval(value)] += int(count)
+            if len(self.counts) > MAX_DISTINCT:
+                self.counts = None
+
+    @property
+    def kind(self) -> str:
+        kinds = set(self.kinds)
+        if "mixed" in kinds or ("str" in kinds and kinds & {"int", "float", "bool"}):
+            return "mixed"
+        if "str" in kinds:
+            return "str"
+        if "float" in kinds:
+            return "float"
+        if kinds:
+            return "int"
+        return "empty"
+
+    @property
+    def distinct(self) -> Optional[int]:
+        return None if self.counts is None else len(self.counts)
+
+    def classes(self) -> list[Any]:
+        assert self.counts is not None
+        try:
+            return sorted(self.counts)
+        except TypeError:
+            return sorted(self.counts, key=str)
+
+    def check(self, where: str) -> None:
+        if self.kind == "mixed":
+            num, text = self.mixed_example or ("?", "?")
+            raise AdvisorError(
+                f"target column {self.name!r} mixes numbers and text (e.g. {num!r} and "
+                f"{text!r}); a target must be all class labels or all numbers: fix or remove "
+                "the odd values", where=where)
+        if self.kind == "empty":
+            raise AdvisorError(f"target column {self.name!r} has no values", where=where)
+        if self.distinct == 1:
+            (value,) = list(self.counts or {})
+            raise AdvisorError(
+                f"target column {self.name!r} has a single value ({value!r}) in all {self.n} "
+                "rows: there is nothing to learn; check that this is the right column and "
+                "the whole file", where=where)
+
+
+def _is_code_run(values: list[Any]) -> bool:
+    k = len(values)
+    return values == list(range(k)) or values == list(range(1, k + 1))
+
+
+def infer_target(stats: list[TargetStats], measure: Measure, *, given_problem: Optional[str],
+                 n: int, one_hot_rows: bool, where: str) -> dict[str, Any]:
+    """Set problem_type, n_classes, label_encoding, minority_class_ratio, target_range and
+    n_targets from the target statistics; returns how to encode the target for loading:
+    {"encoding": "codes"|"one_hot"|"multi_hot"|"continuous", "classes": [...]}."""
+    for s in stats:
+        s.check(where)
+    names = ", ".join(repr(s.name) for s in stats)
+    if given_problem in ("anomaly_detection", "seq2seq"):
+        return {"encoding": "raw", "classes": None}
+    if given_problem in ("regression", "forecasting"):
+        return _continuous(stats, measure, names, where, given=True)
+    if len(stats) > 1:
+        binary_cols = all(s.kind in ("int", "float") and s.integral and s.counts is not None
+                          and set(s.counts) <= {0, 1} for s in stats)
+        if binary_cols and one_hot_rows and given_problem != "multilabel":
+            k = len(stats)
+            positives = [s.counts.get(1, 0) for s in stats]  # type: ignore[union-attr]
+            problem = "binary" if k == 2 else "multiclass"
+            measure.set("problem_type", problem,
+                        f"{k} 0/1 target columns ({names}) with exactly one 1 per row: one-hot "
+                        "classes")
+            measure.set("n_classes", k, f"{k} one-hot target columns")
+            measure.set("label_encoding", "one_hot", "one 1 per row across the target columns")
+            measure.set("minority_class_ratio", round(min(positives) / n, 6),
+                        f"rarest class {stats[positives.index(min(positives))].name!r}: "
+                        f"{min(positives)} of {n} rows")
+            return {"encoding": "one_hot", "classes": [s.name for s in stats]}
+        if binary_cols:
+            k = len(stats)
+            shares = [min(s.counts.get(1, 0), s.counts.get(0, 0)) for s in stats]  # type: ignore[union-attr]
+            rare = stats[shares.index(min(shares))]
+            measure.set("problem_type", "multilabel",
+                        f"{k} target columns ({names}), all 0/1, some rows with several 1s")
+            measure.set("n_classes", k, f"{k} label columns")
+            measure.set("label_encoding", "multi_hot", "0/1 columns, one per label")
+            measure.set("minority_class_ratio", round(min(shares) / n, 6),
+                        f"rarest label value: {rare.name!r} has {min(shares)} of {n} rows on its "
+                        "less frequent side")
+            return {"encoding": "multi_hot", "classes": [s.name for s in stats]}
+        if given_problem == "multilabel":
+            raise AdvisorError(f"multilabel targets must be 0/1 columns; {names} hold other "
+                               "values", where=where)
+        if all(s.kind in ("int", "float") for s in stats):
+            return _continuous(stats, measure, names, where, given=False)
+        bad = [s.name for s in stats if s.kind not in ("int", "float")]
+        raise AdvisorError(
+            f"several target columns must be 0/1 label columns (multilabel) or numbers "
+            f"(multi-output regression); {', '.join(map(repr, bad))} hold text labels: give a "
+            "single --target for a class column", where=where)
+    s = stats[0]
+    if given_problem == "multilabel":
+        raise AdvisorError(
+            f"multilabel targets are several 0/1 columns, one per label; give each with "
+            f"--target (got the single column {s.name!r})", where=where)
+    k = s.distinct
+    if s.kind == "str":
+        if k is None or (k > 1000) or (k > 50 and k > 0.5 * n):
+            raise AdvisorError(
+                f"target column {s.name!r} holds text with "
+                f"{'more than ' + str(MAX_DISTINCT) if k is None else k} distinct values in "
+                f"{n} rows: it looks like an identifier or free text, not a class label; "
+                "choose the label column with --target (text to learn from goes in "
+                "--text-column)", where=where)
+        classes = s.classes()
+        evidence = f"{k} distinct text labels in {s.name!r} ({_examples(classes)})"
+        return _classes(s, measure, classes, evidence, n, given_problem, where)
+    if s.kind == "int" or s.integral:
+        classes = s.classes() if k is not None else None
+        stored = "" if s.kind == "int" and "bool" not in s.kinds else (
+            " (booleans)" if s.kinds == {"bool"} else " (stored as floats, all whole numbers)")
+        if given_problem in CLASSIFICATION or (classes is not None and (
+                k <= 20 or (k <= 200 and _is_code_run(classes)))):  # type: ignore[operator]
+            if classes is None:
+                raise AdvisorError(
+                    f"target column {s.name!r} has more than {MAX_DISTINCT} distinct values; "
+                    "that is not a set of classes (use --problem-type regression)", where=where)
+            evidence = f"{k} distinct whole-number values in {s.name!r}{stored} ({_examples(classes)})"
+            return _classes(s, measure, classes, evidence, n, given_problem, where)
+        result = _continuous(stats, measure, names, where, given=False)
+        measure.provenance["problem_type"] = Provenance(
+            how="measured",
+            evidence=f"{'more than ' + str(MAX_DISTINCT) if k is None else k} distinct "
+            f"whole-number values in {s.name!r}{stored}: too many for classes (more than 20 "
+            "that are not the codes 0..k-1), so a numeric target")
+        return result
+    if given_problem in CLASSIFICATION:
+        if k is None:
+            raise AdvisorError(
+                f"target column {s.name!r} holds more than {MAX_DISTINCT} distinct decimal "
+                f"values; that is not a set of classes", where=where)
+        classes = s.classes()
+        return _classes(s, measure, classes, f"{k} distinct values in {s.name!r}", n,
+                        given_problem, where)
+    if k == 2:
+        classes = s.classes()
+        return _classes(s, measure, classes,
+                        f"2 distinct decimal values in {s.name!r} ({_examples(classes)})", n,
+                        given_problem, where)
+    return _continuous(stats, measure, names, where, given=False)
+
+
+def _classes(s: TargetStats, measure: Measure, classes: list[Any], evidence: str, n: int,
+             given_problem: Optional[str], where: str) -> dict[str, Any]:
+    assert s.counts is not None
+    k = len(classes)
+    problem = "binary" if k == 2 else "multiclass"
+    measure.set("problem_type", problem, evidence)
+    measure.set("n_classes", k, f"{k} distinct values in {s.name!r}")
+    measure.set("label_encoding", "integer",
+                f"one class label per row in {s.name!r} (loaded as integer codes 0..{k - 1})")
+    rare = min(classes, key=lambda c: s.counts[c])  # type: ignore[index]
+    measure.set("minority_class_ratio", round(s.counts[rare] / s.n, 6),
+                f"rarest class {rare!r}: {s.counts[rare]} of {s.n} rows")
+    return {"encoding": "codes", "classes": classes}
+
+
+def _continuous(stats: list[TargetStats], measure: Measure, names: str, where: str, *,
+                given: bool) -> dict[str, Any]:
+    for s in stats:
+        if s.kind not in ("int", "float"):
+            raise AdvisorError(
+                f"target column {s.name!r} holds text labels; a regression or forecasting "
+                "target must be numeric", where=where)
+    low = min(s.low for s in stats)
+    high = max(s.high for s in stats)
+    if not given:
+        distinct = [s.distinct for s in stats]
+        many = ", ".join(f"{'>' + str(MAX_DISTINCT) if d is None else d}" for d in distinct)
+        measure.set("problem_type", "regression",
+                    f"numeric target{'s' if len(stats) > 1 else ''} {names} with many distinct "
+                    f"values ({many})")
+    measure.set("target_range", [low, high], f"min and max of {names}")
+    measure.set("label_encoding", "continuous", "numeric target values")
+    if len(stats) > 1:
+        measure.set("n_targets", len(stats), f"{len(stats)} target columns ({names})")
+    return {"encoding": "continuous", "classes": None}
+
+
+# -- tabular files ------------------------------------------------------------------------------
+
+class TableReader:
+    """Chunks of a CSV / TSV / TXT / Parquet file (bounded memory) and its column names."""
+
+    def __init__(self, path: Path, fmt: str, max_rows: Optional[int]):
+        self.path = path
+        self.format = fmt
+        self.max_rows = max_rows
+        self.where = str(path)
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            try:
+                self._file = pq.ParquetFile(str(path))
+            except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
+                raise AdvisorError(f"not a readable Parquet file: {exc}", where=self.where) \
+                    from None
+            self.columns = list(self._file.schema_arrow.names)
+            self.total_rows: Optional[int] = self._file.metadata.num_rows
+        else:
+            import pandas as pd
+
+            self.sep = sniff_delimiter(path, fmt)
+            try:
+                head = pd.read_csv(str(path), sep=self.sep, nrows=0)
+            except pd.errors.EmptyDataError:
+                raise AdvisorError("the file is empty: no header line and no data rows",
+                                   where=self.where) from None
+            except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
+                raise AdvisorError(f"cannot read as delimited text: {exc}",
+                                   where=self.where) from None
+            self.columns = [str(c) for c in head.columns]
+            self.total_rows = None
+        self.chunk_rows = max(1_000, min(200_000, CELL_BUDGET // max(1, len(self.columns))))
+
+    def chunks(self) -> Iterator[Any]:
+        remaining = self.max_rows
+        if self.format == "parquet":
+            batches = self._file.iter_batches(batch_size=self.chunk_rows)
+            for batch in batches:
+                frame = batch.to_pandas()
+                frame.columns = [str(c) for c in frame.columns]
+                if remaining is not None:
+                    frame = frame.iloc[:remaining]
+                    remaining -= len(frame)
+                yield frame
+                if remaining is not None and remaining <= 0:
+                    return
+            return
+        import pandas as pd
+
+        try:
+            reader = pd.read_csv(str(self.path), sep=self.sep, chunksize=self.chunk_rows,
+                                 nrows=self.max_rows, low_memory=True)
+            with reader:
+                for frame in reader:
+                    frame.columns = [str(c) for c in frame.columns]
+                    yield frame
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise AdvisorError(f"cannot read as delimited text: {exc}", where=self.where) \
+                from None
+
+    def read_all(self) -> Any:
+        import pandas as pd
+
+        frames = list(self.chunks())
+        if not frames:
+            return pd.DataFrame(columns=self.columns)
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def resolve_columns(columns: list[str], targets: list[str], text_column: Optional[str],
+                    time_column: Optional[str], where: str, *,
+                    allow_no_target: bool) -> tuple[list[str], list[str]]:
+    """Check the named columns exist; choose the target by name when none is given.
+    Returns (targets, notes)."""
+    notes: list[str] = []
+
+    def missing(name: str, option: str) -> AdvisorError:
+        close = difflib.get_close_matches(name, columns, n=3, cutoff=0.5)
+        lower = [c for c in columns if c.lower() == name.lower() and c not in close]
+        close = lower + close
+        return AdvisorError(
+            f"{option} column {name!r} is not in the data"
+            + (f" (did you mean {', '.join(map(repr, close))}?)" if close else "")
+            + f"; columns: {_column_list(columns)}", where=where)
+
+    for name in targets:
+        if name not in columns:
+            raise missing(name, "target")
+    if len(set(targets)) != len(targets):
+        raise AdvisorError(f"a target column is named twice: {targets}", where=where)
+    for name, option in ((text_column, "text"), (time_column, "time")):
+        if name is not None and name not in columns:
+            raise missing(name, option)
+        if name is not None and name in targets:
+            raise AdvisorError(f"{name!r} is both a target and the {option} column; "
+                               "give it once", where=where)
+    if not targets and not allow_no_target:
+        named = [c for c in columns if c.lower() in AUTO_TARGETS]
+        if len(named) == 1:
+            targets = named
+            notes.append(f"target column {named[0]!r} chosen by its name; use --target to "
+                         "choose another")
+        else:
+            raise AdvisorError(
+                f"which column is the target? give it with --target; columns: "
+                f"{_column_list(columns)}", where=where)
+    return targets, notes
+
+
+def _column_list(columns: list[str], limit: int = 30) -> str:
+    shown = ", ".join(columns[:limit])
+    return shown + (f", ... ({len(columns)} in all)" if len(columns) > limit else "")
+
+
+class TableStats:
+    """Exact streaming statistics of a table's feature, target, text and time columns."""
+
+    def __init__(self, columns: list[str], targets: list[str], text_column: Optional[str],
+                 time_column: Optional[str], where: str):
+        self.columns = columns
+        self.targets = targets
+        self.text_column = text_column
+        self.time_column = time_column
+        self.where = where
+        skip = set(targets) | {text_column, time_column}
+        self.features = [c for c in columns if c not in skip]
+        self.rows_read = 0
+        self.rows = 0
+        self.rows_without_target = 0
+        self.missing: Counter = Counter()
+        self.low: dict[str, float] = {}
+        self.high: dict[str, float] = {}
+        self.strings: dict[str, Any] = {}           # column -> an example non-numeric value
+        self.mixed_columns: dict[str, Any] = {}     # numbers and some text in one column
+        self.integer_values: dict[str, Optional[set]] = {}
+        self.non_integer: set[str] = set()
+        self.target_stats = [TargetStats(t) for t in targets]
+        self.one_hot_rows = True
+        self.time_last: Any = None
+        self.time_kind: Optional[str] = None
+        self.time_first: Any = None
+        self.text_tokens: list[int] = []
+        self.vocab: set[str] = set()
+        self.vocab_capped = False
+        self.text_seen = 0
+        self.text_missing = 0
+
+    def update(self, frame: Any) -> None:
+        import numpy as np
+        import pandas as pd
+
+        self.rows_read += len(frame)
+        if self.targets:
+            keep = frame[self.targets].notna().all(axis=1)
+            dropped = int((~keep).sum())
+            if dropped:
+                self.rows_without_target += dropped
+                frame = frame[keep]
+        if not len(frame):
+            return
+        start = self.rows
+        self.rows += len(frame)
+        if self.time_column is not None:
+            self._time(frame[self.time_column], start)
+        features = frame[self.features]
+        self.missing.update({c: int(v) for c, v in features.isna().sum().items() if v})
+        for column in self.features:
+            series = features[column]
+            kind = series.dtype.kind
+            if kind in "iufb":
+                if kind == "b":
+                    continue
+                values = series.to_numpy()
+                if kind == "f":
+                    values = values[~np.isnan(values)]
+                    if not len(values):
+                        continue
+                    if column not in self.non_integer and not np.all(np.mod(values, 1) == 0):
+                        self.non_integer.add(column)
+                self._range(column, float(values.min()), float(values.max()))
+                if kind in "iu" and self.integer_values.get(column, set()) is not None:
+                    seen = self.integer_values.setdefault(column, set())
+                    seen.update(pd.unique(values).tolist())
+                    if len(seen) > 50:
+                        self.integer_values[column] = None
+                elif kind == "f":
+                    self.integer_values[column] = None
+                continue
+            series = series.dropna()
+            if not len(series):
+                continue
+            if column in self.strings:
+                continue
+            numbers = pd.to_numeric(series, errors="coerce")
+            bad = numbers.isna()
+            if bad.any():
+                self.strings[column] = series[bad].iloc[0]
+                if column in self.low or not bad.all():
+                    self.mixed_columns[column] = series[bad].iloc[0]
+            else:
+                self._range(column, float(numbers.min()), float(numbers.max()))
+                self.integer_values[column] = None
+        for stats in self.target_stats:
+            stats.update(frame[stats.name])
+        if len(self.targets) > 1 and self.one_hot_rows:
+            values = frame[self.targets].apply(pd.to_numeric, errors="coerce")
+            self.one_hot_rows = bool((values.sum(axis=1) == 1).all())
+        if self.text_column is not None:
+            self._text(frame[self.text_column])
+
+    def _range(self, column: str, low: float, high: float) -> None:
+        self.low[column] = min(self.low.get(column, low), low)
+        self.high[column] = max(self.high.get(column, high), high)
+
+    def _time(self, series: Any, start: int) -> None:
+        values = parse_time(series, self.time_column or "", self.where)
+        if values.isna().any():
+            row = int(values.isna().to_numpy().argmax()) + start + 2
+            raise AdvisorError(
+                f"time column {self.time_column!r} has a missing or unreadable value (about "
+                f"line {row}); every row needs a time", where=self.where)
+        first = values.iloc[0]
+        self.time_kind = "datetime" if values.dtype.kind == "M" else "numeric"
+        if self.time_first is None:
+            self.time_first = first
+        problem = None
+        if self.time_last is not None and first < self.time_last:
+            problem = (self.time_last, first, start)
+        elif not values.is_monotonic_increasing:
+            array = values.to_numpy()
+            position = int((array[1:] < array[:-1]).argmax()) + 1
+            problem = (values.iloc[position - 1], values.iloc[position], start + position)
+        if problem:
+            before, after, row = problem
+            raise AdvisorError(
+                f"time column {self.time_column!r} is not in increasing order: {after} comes "
+                f"after {before} (data row {row + 1}); sort the file by {self.time_column!r} "
+                "first (the advisor does not reorder rows: windows follow the file order)",
+                where=self.where)
+        self.time_last = values.iloc[-1]
+
+    def _text(self, series: Any) -> None:
+        self.text_missing += int(series.isna().sum())
+        room = SAMPLE_ROWS - self.text_seen
+        texts = series.dropna()
+        if room <= 0:
+            return
+        texts = texts.iloc[:room]
+        self.text_seen += len(texts)
+        for text in texts.astype(str):
+            tokens = text.lower().split()
+            self.text_tokens.append(len(tokens))
+            if not self.vocab_capped:
+                self.vocab.update(tokens)
+                if len(self.vocab) >= VOCAB_CAP:
+                    self.vocab_capped = True
+
+    def column_info(self) -> list[ColumnInfo]:
+        info = []
+        for column in self.columns:
+            if column in self.targets:
+                role = "target"
+            elif column == self.time_column:
+                role = "time"
+            elif column == self.text_column:
+                role = "text"
+            elif column in self.features:
+                role = "feature"
+            else:
+                role = "ignored"
+            kind = ("string" if column in self.strings else
+                    "integer" if column in self.integer_values and column not in self.non_integer
+                    else "numeric" if column in self.low else "empty")
+            if role == "time":
+                kind = "datetime" if self.time_kind == "datetime" else "numeric"
+            if role == "target":
+                target = self.target_stats[self.targets.index(column)]
+                kind = {"str": "string", "int": "integer", "float": "numeric",
+                        "mixed": "string"}.get(target.kind, "empty")
+                if target.kinds == {"bool"}:
+                    kind = "bool"
+            info.append(ColumnInfo(name=column, role=role, kind=kind,  # type: ignore[arg-type]
+                                   missing=int(self.missing.get(column, 0))))
+        return info
+
+    def categorical(self) -> tuple[list[str], list[str]]:
+        """(string columns, integer columns that look like codes)."""
+        strings = [c for c in self.features if c in self.strings]
+        codes = []
+        for column in self.features:
+            values = self.integer_values.get(column)
+            if column in self.strings or values is None or column in self.non_integer:
+                continue
+            ordered = sorted(values)
+            if CODE_NAME.search(column) and 2 < len(ordered) <= 50:
+                codes.append(column)
+            elif 3 <= len(ordered) <= 10:
+                gaps = {b - a for a, b in zip(ordered, ordered[1:])}
+                if len(gaps) > 1:
+                    codes.append(column)
+        return strings, codes
+
+
+def parse_time(series: Any, name: str, where: str) -> Any:
+    import pandas as pd
+
+    if series.dtype.kind in "iufM":
+        return series.reset_index(drop=True)
+    parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+    bad = parsed.isna() & series.notna()
+    if bad.any():
+        raise AdvisorError(
+            f"time column {name!r} holds values that are neither numbers nor dates "
+            f"(e.g. {series[bad].iloc[0]!r}); give a column of increasing numbers or dates",
+            where=where)
+    return parsed.reset_index(drop=True)
+
+
+def _auto_text_column(frame: Any, features: list[str]) -> Optional[str]:
+    """The only feature column, when it holds free text (on average 4+ words, mostly
+    distinct)."""
+    if len(features) != 1:
+        return None
+    series = frame[features[0]].dropna()
+    if series.dtype.kind in "iufbM" or not len(series):
+        return None
+    texts = series.astype(str)
+    words = texts.str.split().str.len().mean()
+    return features[0] if words >= 4 and texts.nunique() > 0.5 * len(texts) else None
+
+
+def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[str],
+                  text_column: Optional[str], time_column: Optional[str],
+                  forecast_horizon: Optional[int], overrides: dict[str, Any], source: str,
+                  fmt: str, total_rows: Optional[int] = None,
+                  max_rows: Optional[int] = None) -> tuple[ProfiledData, dict[str, Any]]:
+    """Profile a table given as chunks of DataFrames; (ProfiledData, how to load the target)."""
+    where = source
+    given_problem = overrides.get("problem_type")
+    allow_no_target = given_problem == "anomaly_detection" or (
+        forecast_horizon is not None and bool(targets))
+    targets, notes = resolve_columns(columns, targets, text_column, time_column, where,
+                                     allow_no_target=allow_no_target or given_problem ==
+                                     "anomaly_detection")
+    iterator = iter(chunks)
+    first = next(iterator, None)
+    if first is None or not len(first):
+        raise AdvisorError("the file has a header but no data rows; expected one row per "
+                           "example", where=where)
+    if text_column is None and time_column is None and forecast_horizon is None:
+        skip = set(targets)
+        auto = _auto_text_column(first, [c for c in columns if c not in skip])
+        if auto:
+            text_column = auto
+            notes.append(f"column {auto!r} holds free text, so the data is text; give "
+                         "--text-column to choose another")
+    stats = TableStats(columns, targets, text_column, time_column, where)
+    if text_column is not None:
+        ignored = stats.features
+        if ignored:
+            notes.append(f"text data: the other columns are not used "
+                         f"({_column_list(ignored, 10)})")
+        stats.features = []
+    stats.update(first)
+    for frame in iterator:
+        stats.update(frame)
+    if stats.rows_read == 0:
+        raise AdvisorError("the file has a header but no data rows", where=where)
+    if stats.rows == 0:
+        raise AdvisorError(f"every row misses a value in the target column(s) "
+                           f"{', '.join(map(repr, targets))}", where=where)
+    if stats.rows_without_target:
+        notes.append(f"{stats.rows_without_target} row(s) without a target value are left out")
+    if max_rows is not None and stats.rows_read >= max_rows and (
+            total_rows is None or total_rows > max_rows):
+        notes.append(f"--max-rows {max_rows}: only the first {max_rows} rows were read")
+    measure = Measure(source, fmt)
+    measure.notes = notes
+    n = stats.rows
+    read = (f"first {stats.rows_read} rows (--max-rows)" if max_rows is not None and
+            stats.rows_read >= max_rows else f"{stats.rows_read} rows")
+
+    structure = ("text" if text_column else
+                 "time_series" if time_column or forecast_horizon else "tabular")
+    structure_evidence = {
+        "text": f"free text in column {text_column!r}",
+        "time_series": (f"time order from column {time_column!r}" if time_column else
+                        "--forecast-horizon given: rows in file order are time steps"),
+        "tabular": f"a table of {len(stats.features)} feature column(s), one row per example",
+    }[structure]
+    measure.set("data_structure", structure, structure_evidence)
+    given_structure = overrides.get("data_structure", structure)
+
+    target_plan: dict[str, Any] = {"encoding": "raw", "classes": None}
+    if forecast_horizon is not None and given_problem in (None, "forecasting"):
+        if not targets:
+            raise AdvisorError("forecasting needs the column(s) to forecast: give --target",
+                               where=where)
+        target_plan = infer_target(stats.target_stats, measure, given_problem="forecasting",
+                                   n=n, one_hot_rows=False, where=where)
+        measure.set("problem_type", "forecasting",
+                    f"--forecast-horizon {forecast_horizon}: predict "
+                    f"{', '.join(map(repr, targets))} {forecast_horizon} step(s) ahead",
+                    how="given")
+        if len(targets) > 1:
+            measure.set("n_targets", len(targets), f"{len(targets)} series to forecast")
+    elif targets:
+        target_plan = infer_target(stats.target_stats, measure, given_problem=given_problem,
+                                   n=n, one_hot_rows=stats.one_hot_rows, where=where)
+
+    if given_structure == "time_series" or structure == "time_series":
+        channels_cols = stats.features + (targets if measure.values.get("problem_type") ==
+                                          "forecasting" or given_problem == "forecasting"
+                                          else [])
+        if not channels_cols:
+            raise AdvisorError(
+                f"nothing to predict from: the only columns besides the time column are the "
+                f"target(s) {', '.join(map(repr, targets))}; give --forecast-horizon N to "
+                "forecast them from their own past", where=where)
+        horizon = forecast_horizon or 0
+        wanted = min(max(4 * horizon, 24), SEQUENCE_CAP) if horizon else 32
+        window = max(1, min(wanted, (n - horizon) // 2))
+        windows = n - window - horizon + 1
+        if windows < 1:
+            raise AdvisorError(f"the series has {n} rows: too short for a forecast horizon of "
+                               f"{horizon} steps", where=where)
+        rule = (f"window = 4 x forecast horizon {horizon}, at least 24, at most "
+                f"{SEQUENCE_CAP}" if horizon else "default window of 32 steps")
+        if window < wanted:
+            rule += f", cut to half the series ({window})"
+        measure.set("input_shape", [window, len(channels_cols)],
+                    f"{rule}; {len(channels_cols)} channel(s): "
+                    f"{_column_list(channels_cols, 8)}", how="derived")
+        measure.set("n_samples", windows,
+                    f"{windows} windows of {window} steps over {n} time steps ({read})"
+                    + (f", predicting {horizon} ahead" if horizon else ""), how="derived")
+    elif structure == "text":
+        import numpy as np
+
+        tokens = np.asarray(stats.text_tokens or [0])
+        length = int(min(SEQUENCE_CAP, max(1, math.ceil(float(np.percentile(tokens, 95))))))
+        sample_note = (f"on the first {stats.text_seen} texts" if stats.text_seen < n -
+                       stats.text_missing else f"over all {stats.text_seen} texts")
+        if stats.text_seen < n - stats.text_missing:
+            measure.sampled = True
+        measure.set("input_shape", [length],
+                    f"95th percentile of words per text, at most {SEQUENCE_CAP} "
+                    f"(median {int(np.median(tokens))}, max {int(tokens.max())}) {sample_note}")
+        vocab = len(stats.vocab)
+        if vocab >= 2:
+            measure.set("vocab_size", vocab,
+                        f"distinct lower-cased words {sample_note}"
+                        + (f" (counting stopped at {VOCAB_CAP})" if stats.vocab_capped else ""))
+        measure.set("n_samples", n, f"{n} rows with a target ({read})")
+        measure.set("missing_ratio", round(stats.text_missing / max(1, n), 6),
+                    f"{stats.text_missing} empty texts in {n} rows")
+    else:
+        measure.set("n_samples", n, f"{n} rows with a target ({read})" if targets else
+                    f"{n} rows ({read})")
+        measure.set("input_shape", [len(stats.features)],
+                    f"{len(stats.features)} feature columns"
+                    + (f" (not counting the target(s) {', '.join(map(repr, targets))}"
+                       + (f" and time column {time_column!r}" if time_column else "") + ")"
+                       if targets else ""))
+        if not stats.features:
+            raise AdvisorError(f"no feature columns: the file holds only the target(s) "
+                               f"{', '.join(map(repr, targets))}", where=where)
+    if structure != "text" and stats.features:
+        cells = n * len(stats.features)
+        missing = sum(stats.missing[c] for c in stats.features)
+        worst = stats.missing.most_common(1)
+        measure.set("missing_ratio", round(missing / cells, 6),
+                    f"{missing} missing of {cells} feature values"
+                    + (f" (most in {worst[0][0]!r}: {worst[0][1]})" if missing else ""))
+    if structure != "text":
+        lows, highs = dict(stats.low), dict(stats.high)
+        if measure.values.get("problem_type") == "forecasting":  # the series are inputs too
+            for target in stats.target_stats:
+                if math.isfinite(target.low):
+                    lows[target.name], highs[target.name] = target.low, target.high
+        if lows:
+            low = min(lows.values())
+            high = max(highs.values())
+            lo_col = min(lows, key=lows.get)  # type: ignore[arg-type]
+            hi_col = max(highs, key=highs.get)  # type: ignore[arg-type]
+            measure.set("input_range", [low, high],
+                        f"min over numeric inputs ({lo_col!r}: {_fmt_num(low)}), max "
+                        f"({hi_col!r}: {_fmt_num(high)})")
+    for column, example in stats.mixed_columns.items():
+        measure.notes.append(
+            f"column {column!r} holds numbers and text (e.g. {example!r}), so it counts as "
+            "categorical; if the text marks missing values, leave those cells empty")
+    if structure == "tabular":
+        strings, codes = stats.categorical()
+        parts = []
+        if strings:
+            parts.append(f"text columns {_column_list(strings, 6)}")
+        if codes:
+            parts.append(f"integer code columns {_column_list(codes, 6)}")
+        measure.set("categorical_features", len(strings) + len(codes),
+                    "; ".join(parts) if parts else
+                    "no text columns and no integer columns that look like codes (numeric "
+                    "columns with small evenly spaced ranges, e.g. 0..16, count as numeric)")
+    profiled = finish(measure, overrides, targets=targets, text_column=text_column,
+                      time_column=time_column, forecast_horizon=forecast_horizon,
+                      columns=stats.column_info(),
+                      n_rows=stats.rows_read)
+    plan = {**target_plan, "targets": targets, "text_column": text_column,
+            "time_column": time_column, "features": stats.features,
+            "window": (profiled.profile.input_shape[0]
+                       if profiled.profile.data_structure == "time_series" else None)}
+    return profiled, plan
+
+
+# -- finishing: overrides, pruning, validation -----------------------------------------------
+
+def finish(measure: Measure, overrides: dict[str, Any], **extra: Any) -> ProfiledData:
+    values = dict(measure.values)
+    provenance = dict(measure.provenance)
+    for field, value in overrides.items():
+        if value is None:
+            continue
+        was = values.get(field)
+        values[field] = value
+        evidence = "command-line flag" if field not in measure.values else (
+            f"command-line flag (measured: {_show(was)})")
+        provenance[field] = Provenance(how="given", evidence=evidence)
+    problem = values.get("problem_type")
+    structure = values.get("data_structure")
+
+    def drop(field: str) -> None:
+        if field in values and field not in overrides:
+            values.pop(field)
+            provenance.pop(field, None)
+
+    if problem not in CLASSIFICATION:
+        drop("minority_class_ratio")
+        if problem != "seq2seq":
+            drop("n_classes")
+    if problem not in ("regression", "forecasting"):
+        drop("target_range")
+        drop("n_targets")
+    if "label_encoding" in values and problem in ALLOWED_LABEL_ENCODING and \
+            values["label_encoding"] not in ALLOWED_LABEL_ENCODING[problem]:
+        drop("label_encoding")
+    if problem == "multiclass" and values.get("n_classes") == 2:
+        drop("n_classes")
+    if structure not in ("text", "sequence"):
+        drop("vocab_size")
+    if structure != "tabular":
+        drop("categorical_features")
+    if problem == "multiclass" and "minority_class_ratio" in values and values.get("n_classes") \
+            and values["minority_class_ratio"] > 1 / values["n_classes"]:
+        drop("minority_class_ratio")
+    where = f"{measure.source} (measured profile)"
+    try:
+        profile = load_profile(values, where=where)
+    except AdvisorError as exc:
+        from ..cli import FIELD_FLAGS
+
+        error = AdvisorError(str(exc))
+        named = [f for f in FIELD_FLAGS if f in str(exc)]
+        error.hint = ("set " + ", ".join(f"{f} with {FIELD_FLAGS[f]}" for f in named)  # type: ignore[attr-defined]
+                      if named else "override measured values with the profile flags "
+                      "(--problem-type, --input-shape, ...)")
+        raise error from None
+    ordered = {field: provenance[field] for field in type(profile).model_fields
+               if field in provenance}
+    return ProfiledData(profile=profile, provenance=ordered, sampled=measure.sampled,
+                        source=measure.source, format=measure.format, notes=measure.notes,
+                        **extra)
+
+
+def _show(value: Any) -> str:
+    return "none" if value is None else str(value)
+
+
+# -- entry points -----------------------------------------------------------------------------
+
+def profile_path(path: Any, *, targets: list[str], text_column: Optional[str],
+                 time_column: Optional[str], forecast_horizon: Optional[int], x_key: str,
+                 y_key: str, overrides: dict[str, Any], max_rows: Optional[int]) -> ProfiledData:
+    fmt, p = detect_format(path)
+    source = str(path)
+    if fmt in TABULAR_FORMATS:
+        reader = TableReader(p, fmt, max_rows)
+        profiled, _ = profile_table(reader.chunks(), reader.columns, targets=targets,
+                                    text_column=text_column, time_column=time_column,
+                                    forecast_horizon=forecast_horizon, overrides=overrides,
+                                    source=source, fmt=fmt, total_rows=reader.total_rows,
+                                    max_rows=max_rows)
+        return profiled
+    _no_table_options(fmt, source, text_column=text_column, time_column=time_column,
+                      forecast_horizon=forecast_horizon, targets=targets)
+    if fmt in ("npz", "npy"):
+        from ._arrays import profile_arrays, read_arrays
+
+        x, y, _ = read_arrays(p, fmt, x_key, y_key)
+        return profile_arrays(x, y, overrides=overrides, source=source, fmt=fmt,
+                              y_key=y_key)[0]
+    from ._images import profile_folder
+
+    return profile_folder(p, overrides=overrides, source=source)[0]
+
+
+def _no_table_options(fmt: str, source: str, **options: Any) -> None:
+    flags = {"targets": "target"}
+    given = [flags.get(name, name).replace("_", "-") for name, value in options.items() if value]
+    if given:
+        what = "an image folder" if fmt == "images" else f"an .{fmt} file"
+        raise AdvisorError(
+            f"--{', --'.join(given)} name(s) columns of a table, but {source} is {what}"
+            + ("; name the arrays with --x-key / --y-key" if fmt in ("npz", "npy") else ""),
+            where=source)
+
+
+def profile_dataframe(frame: Any, *, targets: list[str], text_column: Optional[str],
+                      time_column: Optional[str], forecast_horizon: Optional[int],
+                      overrides: dict[str, Any], source: str) -> ProfiledData:
+    frame = frame.copy(deep=False)
+    frame.columns = [str(c) for c in frame.columns]
+    return profile_table(iter([frame]), list(frame.columns), targets=targets,
+                         text_column=text_column, time_column=time_column,
+                         forecast_horizon=forecast_horizon, overrides=overrides,
+                         source=source, fmt="dataframe")[0]
