@@ -30,6 +30,7 @@ test: $(FULL)
 	$(BIN)/python -m pytest -q
 	$(BIN)/python benchmarks/bench_recommend.py --quick
 	$(BIN)/python benchmarks/bench_audit.py --quick
+	$(BIN)/python benchmarks/bench_profile.py --quick
 
 test-full: $(FULL)
 	ADVISOR_TEST_SCALE=full $(BIN)/python -m pytest -q
@@ -37,6 +38,7 @@ test-full: $(FULL)
 bench: $(FULL)
 	$(BIN)/python benchmarks/bench_recommend.py
 	$(BIN)/python benchmarks/bench_audit.py
+	$(BIN)/python benchmarks/bench_profile.py
 
 docs: $(CORE)
 	$(BIN)/python -m advisor.docs > docs/rules.md
