@@ -1,7 +1,7 @@
 """Generate the rule reference (docs/rules.md) from the rule files.
 
 Run ``python -m advisor.docs > docs/rules.md`` (``make docs``); a test fails when the checked-in
-file is stale.
+file is stale. Recommend rules come first, then the families that report findings.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def render_markdown() -> str:
 
     rulebase = recommend_rules()
     out = ["# Rule reference", "",
-           "Generated from `rules/recommend/*.yaml` by `python -m advisor.docs` "
+           "Generated from `rules/*/*.yaml` by `python -m advisor.docs` "
            "(`make docs`). Do not edit by hand.", "",
            f"{len(rulebase.rules)} recommend rules in {len(rulebase.rulesets)} rule sets. "
            "For each slot the most specific matching rule (most conditions) wins; `priority` "
@@ -85,8 +85,44 @@ def render_markdown() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def finding_rules_markdown(rulebase: Any, title: str, intro: str) -> list[str]:
+    """The reference of a family whose rules report findings (audit, diagnose): per rule file,
+    each rule's severity, conditions, message, fix, reason and source."""
+    folder = rulebase.family.name
+    out = [f"# {title}", "", intro, "",
+           f"{len(rulebase.rules)} rules in {len(rulebase.rulesets)} files "
+           f"(`rules/{folder}/`).", ""]
+    for ruleset in rulebase.rulesets:
+        out += [f"## {ruleset.name} (`rules/{folder}/{ruleset.path.name}`)", ""]
+        if ruleset.description:
+            out += [" ".join(ruleset.description.split()), ""]
+        for rule in ruleset.rules:
+            r = rule.rule
+            out += [f"### {r.code} `{r.name}` ({r.severity})", "",
+                    f"- **when** {condition_text(rule.all_of, rule.any_of)}",
+                    f"- **message** {' '.join((r.message or '').split())}",
+                    f"- **fix** {' '.join((r.fix or '').split())}",
+                    f"- **because** {' '.join(r.because.split())}",
+                    f"- **source** <{r.source}>", ""]
+    return out
+
+
+def render_all() -> str:
+    """The whole reference: recommend rules, then the audit rules (and any other family that
+    reports findings)."""
+    from .audit.core import audit_rules
+
+    parts = [render_markdown().rstrip(), ""]
+    parts += finding_rules_markdown(
+        audit_rules(), "Audit rules",
+        "What `advisor audit` checks in existing setups. Errors are impossibilities (the "
+        "setup cannot learn the task); warnings are matters of degree; info is a reminder. "
+        "Rules whose conditions name profile facts stay silent without a profile.")
+    return "\n".join(parts).rstrip() + "\n"
+
+
 def main() -> None:
-    sys.stdout.write(render_markdown())
+    sys.stdout.write(render_all())
 
 
 if __name__ == "__main__":

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from advisor.docs import render_markdown
+from advisor.docs import render_all
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 
 
 def test_rule_reference_is_up_to_date():
-    assert DOC.read_text(encoding="utf-8") == render_markdown(), \
+    assert DOC.read_text(encoding="utf-8") == render_all(), \
         "docs/rules.md is stale: run `make docs` (python -m advisor.docs > docs/rules.md)"
