@@ -1,10 +1,12 @@
 # Two commands on a fresh machine with only python3:
-#   make demo   # creates .venv, installs the advisor, prints a recommendation
+#   make demo   # creates .venv, installs the advisor with its training extra, prints a
+#               # recommendation and verifies one by training it on a bundled sample
 #   make test   # installs the test and training extras, runs the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 CORE   := $(VENV)/.core-installed
+TRAIN  := $(VENV)/.train-installed
 FULL   := $(VENV)/.full-installed
 
 .PHONY: demo test test-full bench docs lint-rules clean
@@ -17,13 +19,18 @@ $(CORE): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	touch $@
 
-$(FULL): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev,train]"
+$(TRAIN): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[train]"
 	touch $@ $(CORE)
 
-demo: $(CORE)
+$(FULL): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev,train]"
+	touch $@ $(TRAIN) $(CORE)
+
+demo: $(TRAIN)
 	$(BIN)/advisor recommend --problem-type multiclass --data-structure image \
 		--n-samples 60000 --input-shape 28,28,1 --n-classes 10
+	$(BIN)/advisor verify --sample wine --quiet --report demo-report
 
 # The default run is the CI run: slow tests run in their small version (ADVISOR_TEST_SCALE=small).
 test: $(FULL)
@@ -31,6 +38,7 @@ test: $(FULL)
 	$(BIN)/python benchmarks/bench_recommend.py --quick
 	$(BIN)/python benchmarks/bench_audit.py --quick
 	$(BIN)/python benchmarks/bench_profile.py --quick
+	$(BIN)/python benchmarks/bench_verify.py --quick
 
 test-full: $(FULL)
 	ADVISOR_TEST_SCALE=full $(BIN)/python -m pytest -q
@@ -39,6 +47,7 @@ bench: $(FULL)
 	$(BIN)/python benchmarks/bench_recommend.py
 	$(BIN)/python benchmarks/bench_audit.py
 	$(BIN)/python benchmarks/bench_profile.py
+	$(BIN)/python benchmarks/bench_verify.py
 
 docs: $(CORE)
 	$(BIN)/python -m advisor.docs > docs/rules.md
@@ -47,4 +56,4 @@ lint-rules: $(CORE)
 	$(BIN)/advisor rules lint
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build dist *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build dist *.egg-info demo-report

@@ -31,6 +31,7 @@ __all__ = [
     "load_profile",
     "profile_data",
     "recommend",
+    "verify",
 ]
 __version__ = "0.1.0"
 
@@ -40,6 +41,7 @@ _LAZY = {
     "audit": ("advisor", "audit"),  # the callable subpackage: see advisor/audit/__init__.py
     "audit_paths": ("advisor.audit.core", "audit_paths"),
     "profile_data": ("advisor.data", "profile_data"),  # reads data files: loads pandas
+    "verify": ("advisor.executor.verify", "verify"),  # trains Keras models: loads TensorFlow
 }
 
 

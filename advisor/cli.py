@@ -680,6 +680,93 @@ def audit(paths: tuple[str, ...], profile_path: Optional[str], output_format: st
     click.get_current_context().exit(code)
 
 
+# -- verify ---------------------------------------------------------------------------------------
+# Trains Keras models: TensorFlow is imported inside the command only (advisor.executor).
+
+VERIFY_SAMPLES = ("wine", "breast_cancer", "diabetes", "digits")
+
+
+@cli.command("verify")
+@click.option("--sample", "sample", type=click.Choice(VERIFY_SAMPLES), default=None,
+              help="Train on a bundled real data set (scikit-learn's; no download).")
+@click.option("--config", "config_path", metavar="FILE", default=None,
+              help="Train this TrainingConfig (YAML/JSON from 'recommend --format config') "
+              "instead of the recommendation; its Input shape must fit the data.")
+@data_options(data=True)
+@profile_field_options
+@click.option("--report", "report_dir", metavar="DIR", default=None,
+              help="Write report.json, report.md and curves.png (learning curves) to DIR.")
+@format_option("text", "json", "markdown")
+@click.option("--refine", is_flag=True,
+              help="Apply the diagnosis of the recommended run once and train again; both "
+              "runs are reported.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seeds the split, the initial weights and the shuffling.")
+@click.option("--max-epochs", "max_epochs", type=click.IntRange(min=1), default=None,
+              metavar="N", help="Cap every run at N epochs (quick checks).")
+@click.option("--test-fraction", "test_fraction",
+              type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.2,
+              show_default=True, help="Share of the examples held out for the comparison.")
+@click.option("--quiet", "-q", is_flag=True, help="No Keras progress bars (for scripts).")
+def verify_command(sample: Optional[str], config_path: Optional[str], report_dir: Optional[str],
+                   output_format: str, refine: bool, seed: int, max_epochs: Optional[int],
+                   test_fraction: float, quiet: bool, **flags: Any) -> None:
+    """Train the recommended setup on real data and show that it works.
+
+    Profiles the data, recommends a setup (or takes --config), splits the data (seeded;
+    stratified for classes, in time order for series), fits the recommended preprocessing on
+    the training split, trains with early stopping, and scores it on a held-out test split next
+    to the source document's default setup (Dense 64-64, Adam, 10 epochs, batch 32) and a
+    trivial baseline (majority class / mean / last value). The diagnose rules read the learning
+    curves and say what to change next; --refine applies that once and trains again.
+
+    \b
+    Example:
+      advisor verify --sample wine
+      advisor verify --data train.csv --target label --report out/
+      advisor verify --config run.yaml --data train.csv --target label --format json
+      advisor verify --sample digits --refine --max-epochs 20
+    """
+    data = flags.pop("data", None)
+    data_opts = pop_data_options(flags)
+    if data and sample:
+        raise _advisor_error("--data and --sample both give the data set; use one of them")
+    if not data and not sample:
+        raise _advisor_error("verify needs data: --data PATH (with --target COLUMN) or "
+                             f"--sample NAME ({', '.join(VERIFY_SAMPLES)})")
+    from .executor.verify import load_sample, verify as run_verify
+
+    if data:
+        try:
+            dataset = dataset_from_options(data, data_opts, flags)
+        except ImportError as exc:  # advisor.data or one of its readers is missing
+            raise _advisor_error(f"cannot read {data}: {exc}",
+                                 "install the data dependencies, or use --sample") from None
+    else:
+        _check_no_data_options(data_opts)
+        overrides = {field: value for field, value in flags.items()
+                     if field in FIELD_FLAGS and value is not None}
+        if overrides:
+            from .data import load_sample_dataset
+
+            dataset = load_sample_dataset(sample, overrides=overrides)
+        else:
+            dataset = load_sample(sample)
+    report = run_verify(dataset=dataset, config=config_path, report_dir=report_dir,
+                        refine=refine, seed=seed, max_epochs=max_epochs,
+                        test_fraction=test_fraction, quiet=quiet)
+    if output_format == "json":
+        _echo(report.to_json())
+    elif output_format == "markdown":
+        from .executor.report import render_markdown
+
+        _echo(render_markdown(report))
+    else:
+        from .executor.report import render_text
+
+        _echo(render_text(report))
+
+
 @cli.group(no_args_is_help=True)
 def rules() -> None:
     """List, explain and check the rules behind the recommendations.
@@ -699,15 +786,20 @@ def _facets() -> list[str]:
     return list(dict.fromkeys([slot.facet for slot in SLOTS] + list(FACETS)))
 
 
-FAMILIES = ("recommend", "audit")
+FAMILIES = ("recommend", "audit", "diagnose")
+FINDING_FAMILIES = ("audit", "diagnose")  # rules that report findings (severity, message, fix)
 
 
 def _family_rules(family: str) -> Any:
-    """The installed, compiled rules of one family (audit modules load only when asked)."""
+    """The installed, compiled rules of one family (their modules load only when asked)."""
     if family == "audit":
         from .audit.core import audit_rules
 
         return audit_rules()
+    if family == "diagnose":
+        from .executor.diagnose import diagnose_rules  # no Keras: arithmetic on histories
+
+        return diagnose_rules()
     from .recommend import recommend_rules
 
     return recommend_rules()
@@ -716,12 +808,14 @@ def _family_rules(family: str) -> Any:
 @rules.command("list")
 @click.option("--family", type=click.Choice(FAMILIES + ("all",)), default="all",
               show_default=True,
-              help="recommend: rules that choose a setup; audit: rules that report findings.")
+              help="recommend: rules that choose a setup; audit: rules that report findings in "
+              "setups; diagnose: rules that read training histories (advisor verify).")
 @click.option("--facet", type=click.Choice(_facets()), default=None,
               help="Only the rules of one facet.")
 @format_option("text", "json")
 def rules_list(family: str, facet: Optional[str], output_format: str) -> None:
-    """List the rules: code, facet, slot (recommend) or severity (audit), name and conditions.
+    """List the rules: code, facet, slot (recommend) or severity (audit, diagnose), name and
+    conditions.
 
     \b
     Example:
@@ -772,14 +866,14 @@ def rules_show(code: str, output_format: str) -> None:
     wanted = code.strip().upper()
     rule = recommend_rules().by_code.get(wanted)
     audit_family = False
-    if rule is None:
-        audit_by_code = _family_rules("audit").by_code
-        rule = audit_by_code.get(wanted)
-        audit_family = rule is not None
+    for family in FINDING_FAMILIES:
+        if rule is None:
+            rule = _family_rules(family).by_code.get(wanted)
+            audit_family = rule is not None
     if rule is None:
         import difflib
 
-        known = list(recommend_rules().by_code) + list(_family_rules("audit").by_code)
+        known = [code for family in FAMILIES for code in _family_rules(family).by_code]
         close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
         raise _advisor_error(
             f"unknown rule code {code!r}; expected a code such as LOSS001 or OUT101"
@@ -805,6 +899,8 @@ def _lint_family(family: str, folder: Optional[str]) -> str:
     if family == "audit":
         from .audit.core import AUDIT as spec, check_audit_examples as check
         from .audit.fix import autofix_path_problem
+    elif family == "diagnose":  # its autofix knobs are checked when the rules load
+        from .executor.diagnose import DIAGNOSE as spec, check_diagnose_examples as check
     else:
         from .recommend import RECOMMEND as spec, check_examples as check
 
@@ -834,12 +930,12 @@ def _lint_family(family: str, folder: Optional[str]) -> str:
 @rules.command("lint")
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
 @click.option("--family", type=click.Choice(FAMILIES), default=None,
-              help="The family of the rules in FOLDER (default: audit for a folder named "
-              "'audit', else recommend).")
+              help="The family of the rules in FOLDER (default: the folder's name when it is "
+              "audit or diagnose, else recommend).")
 def rules_lint(folder: Optional[str], family: Optional[str]) -> None:
     """Load and validate rule files; exit 0 if clean, 2 with the error.
 
-    Without FOLDER, both installed families (recommend and audit) are linted. The check covers
+    Without FOLDER, every installed family (recommend, audit, diagnose) is linted. The check covers
     the file format, rule codes, conditions against the fact vocabulary, values and value
     functions, engine limits, that every example is valid and fires (or not) as it says, and
     that audit autofix paths name TrainingConfig fields.
@@ -856,7 +952,7 @@ def rules_lint(folder: Optional[str], family: Optional[str]) -> None:
         names = (family,) if family else FAMILIES
         lines = [_lint_family(name, None) for name in names]
     else:
-        name = family or ("audit" if Path(folder).name == "audit" else "recommend")
+        name = family or (Path(folder).name if Path(folder).name in FAMILIES else "recommend")
         lines = [_lint_family(name, folder)]
     _echo("\n".join(lines))
 

@@ -118,6 +118,13 @@ def render_all() -> str:
         "What `advisor audit` checks in existing setups. Errors are impossibilities (the "
         "setup cannot learn the task); warnings are matters of degree; info is a reminder. "
         "Rules whose conditions name profile facts stay silent without a profile.")
+    from .executor.diagnose import diagnose_rules  # no Keras: arithmetic on histories
+
+    parts += finding_rules_markdown(
+        diagnose_rules(), "Diagnose rules",
+        "What `advisor verify` reads in a training history (loss and val_loss per epoch, the "
+        "epoch budget, the score against the trivial baseline) and what to change next; "
+        "`--refine` applies the named change once and trains again.")
     return "\n".join(parts).rstrip() + "\n"
 
 

@@ -466,8 +466,8 @@ def render_rule(rule: Any, *, width: int = 100, slot_doc: Optional[str] = None) 
 
 
 def render_audit_rule(rule: Any, *, width: int = 100) -> str:
-    """Everything about one audit rule, in sections like ``ruff rule``: what it checks, when,
-    why, the fix, an example and the source."""
+    """Everything about one rule that reports findings (audit, diagnose), in sections like
+    ``ruff rule``: what it checks, when, why, the fix, an example and the source."""
     spec = rule.rule
 
     def paragraph(text: Optional[str]) -> list[str]:
@@ -489,7 +489,10 @@ def render_audit_rule(rule: Any, *, width: int = 100) -> str:
         lines.extend("  - " + " and ".join(_condition(*c) for c in alt) for alt in rule.any_of)
     lines += ["", "## Why"] + paragraph(spec.because)
     lines += ["", "## Fix"] + paragraph(spec.fix)
-    if spec.autofix:
+    if spec.autofix and rule_family(rule) == "diagnose":
+        moves = ", ".join(f"{knob} {scalar(change)}" for knob, change in spec.autofix.items())
+        lines += paragraph(f"advisor verify --refine applies it once and trains again: {moves}.")
+    elif spec.autofix:
         settings = ", ".join(f"{path} = {scalar(value)}" for path, value in spec.autofix.items())
         lines += paragraph(f"Automatic fix for advisor configs (advisor audit --fix): sets "
                            f"{settings}. Keras model files are never changed.")

@@ -139,3 +139,23 @@ def _cached(family: RuleFamily, folder: str) -> RuleBase:
 def load_rulebase(family: RuleFamily, folder: Optional[Path] = None) -> RuleBase:
     """The family's compiled rules, loaded once per process."""
     return _cached(family, str(folder or rules_root() / family.name))
+
+
+def check_finding_examples(rulebase: RuleBase, *, engine: Optional[Any] = None) -> list[str]:
+    """Run every fire / no_fire example of a family that reports findings (audit, diagnose)
+    through the engine, with the family's own example facts; the failures as messages."""
+    from .engine import get_engine
+    from .facts import sanitize
+
+    engine = engine or get_engine()
+    failures = []
+    for compiled in rulebase.rules:
+        where = f"{compiled.path.name}: {compiled.code}"
+        for kind in ("fire", "no_fire"):
+            for example in getattr(compiled.rule.examples, kind):
+                facts = sanitize(rulebase.family.example_facts(example, where))
+                fired = engine.fire(rulebase, facts)
+                if (compiled.code in fired) != (kind == "fire"):
+                    verb = "did not match" if kind == "fire" else "matched"
+                    failures.append(f"{where} {verb} a {kind} example {dict(example)}")
+    return failures

@@ -17,7 +17,7 @@ from ..dsl import Rule, RuleFile
 from ..engine import get_engine
 from ..errors import AdvisorError, RuleError, format_validation_error
 from ..profile import DatasetProfile, load_profile
-from ..rulebase import RuleBase, RuleFamily, load_rulebase
+from ..rulebase import RuleBase, RuleFamily, check_finding_examples, load_rulebase
 from .facts import AUDIT_FACTS, raw_setup_facts
 from .report import AuditReport, Finding, InputError, SEVERITY_RANK
 from .setup import NormalizedSetup, NotASetupError
@@ -76,21 +76,7 @@ def audit_rules() -> RuleBase:
 def check_audit_examples(rulebase: Optional[RuleBase] = None, *, engine: Optional[Any] = None
                          ) -> list[str]:
     """Run every audit rule's examples through the engine; the failures as messages."""
-    from ..facts import sanitize
-
-    rulebase = rulebase or audit_rules()
-    engine = engine or get_engine()
-    failures = []
-    for compiled in rulebase.rules:
-        for kind in ("fire", "no_fire"):
-            for example in getattr(compiled.rule.examples, kind):
-                raw, _ = raw_setup_facts(example_setup(example))
-                fired = engine.fire(rulebase, sanitize(raw))
-                if (compiled.code in fired) != (kind == "fire"):
-                    verb = "did not match" if kind == "fire" else "matched"
-                    failures.append(f"{compiled.path.name}: {compiled.code} {verb} a {kind} "
-                                    f"example {dict(example)}")
-    return failures
+    return check_finding_examples(rulebase or audit_rules(), engine=engine)
 
 
 def _selected(code: str, select: Optional[Sequence[str]], ignore: Optional[Sequence[str]]) -> bool:

@@ -91,8 +91,10 @@ SETUP_WEIGHTS: Any = _SetupWeights()
 
 
 def _keras():
+    from . import import_keras
+
     try:
-        import keras
+        keras = import_keras()
     except ImportError as exc:  # pragma: no cover - the train extra is missing
         raise AdvisorError("building a model needs Keras: pip install 'advisor[train]' "
                            f"(tensorflow>=2.16); import failed: {exc}") from None

@@ -402,13 +402,19 @@ def test_rules_list_families():
     from advisor.audit.core import audit_rules
     from advisor.recommend import recommend_rules
 
+    from advisor.executor.diagnose import diagnose_rules
+
     n_audit, n_recommend = len(audit_rules().rules), len(recommend_rules().rules)
+    n_diagnose = len(diagnose_rules().rules)
     everything = run_cli("rules", "list")
     assert everything.exit_code == 0
     lines = everything.stdout.splitlines()
-    assert lines[0] == "Recommend rules" and "Audit rules" in lines
-    assert lines[-1] == (f"{n_audit + n_recommend} rules ({n_recommend} recommend, "
-                         f"{n_audit} audit)")
+    assert lines[0] == "Recommend rules" and "Audit rules" in lines and "Diagnose rules" in lines
+    assert lines[-1] == (f"{n_audit + n_recommend + n_diagnose} rules ({n_recommend} recommend, "
+                         f"{n_audit} audit, {n_diagnose} diagnose)")
+    diagnose_only = run_cli("rules", "list", "--family", "diagnose").stdout.splitlines()
+    assert diagnose_only[0].split() == ["code", "facet", "severity", "name", "conditions"]
+    assert diagnose_only[-1] == f"{n_diagnose} rules"
     audit_only = run_cli("rules", "list", "--family", "audit").stdout.splitlines()
     assert audit_only[0].split() == ["code", "facet", "severity", "name", "conditions"]
     assert audit_only[-1] == f"{n_audit} rules"
@@ -417,10 +423,10 @@ def test_rules_list_families():
     assert data and all(r["family"] == "audit" and r["facet"] == "loss" for r in data)
     assert {"severity", "message", "fix", "autofix"} <= set(data[0])
     assert json.loads(run_cli("rules", "list", "--format", "json").stdout).__len__() == \
-        n_audit + n_recommend
+        n_audit + n_recommend + n_diagnose
 
 
-def test_rules_lint_covers_both_families(tmp_path):
+def test_rules_lint_covers_every_family(tmp_path):
     from advisor.rulebase import rules_root
 
     clean = run_cli("rules", "lint")
@@ -428,6 +434,13 @@ def test_rules_lint_covers_both_families(tmp_path):
     lines = clean.stdout.splitlines()
     assert lines[0].startswith("ok: ") and " recommend rules " in lines[0]
     assert lines[1].startswith("ok: ") and " audit rules " in lines[1]
+    assert lines[2].startswith("ok: ") and " diagnose rules " in lines[2]
+    diagnose_dir = tmp_path / "diagnose"  # a folder named after a family is linted as one
+    diagnose_dir.mkdir()
+    for source in (rules_root() / "diagnose").glob("*.yaml"):
+        (diagnose_dir / source.name).write_text(source.read_text())
+    diagnosed = run_cli("rules", "lint", str(diagnose_dir))
+    assert diagnosed.exit_code == 0 and " diagnose rules " in diagnosed.stdout, diagnosed.output
     audit_dir = tmp_path / "audit"
     audit_dir.mkdir()
     for source in (rules_root() / "audit").glob("*.yaml"):

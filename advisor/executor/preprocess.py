@@ -1,0 +1,608 @@
+"""Splitting a :class:`~advisor.dataset.Dataset` and applying a setup's ``preprocessing`` steps.
+
+Every statistic (medians, categories, quantiles, means, minima, vocabularies) is fitted on the
+training split only and then applied unchanged to the validation and test splits.
+
+Steps, by the names ``rules/recommend/preprocessing.yaml`` emits (in the order given):
+
+========================  ===================================================================
+``impute``                ``strategy``: median | mean | most_frequent | forward_fill;
+                          ``add_indicator``: a 0/1 column per numeric column with gaps
+``one_hot``               non-numeric columns, ``max_categories`` most frequent kept, the rest
+                          (and categories unseen in training) share an "other" column
+``clip``                  to the training ``quantiles`` [low, high] of each numeric column
+``standardize``           (x - mean) / std; tabular per column, arrays per channel
+``min_max``               (x - min) / (max - min); tabular per column, images over all values;
+                          ``range`` [low, high] maps to that interval instead of [0, 1]
+``rescale``               x / ``divide_by``
+``tokenize``              Keras ``TextVectorization`` (``max_tokens``, ``output_sequence_length``,
+                          ``standardize``, ``output_mode``) adapted on the training texts
+``multi_hot``             token-id sequences as a 0/1 bag over ``num_tokens`` ids
+``pad``                   token-id sequences padded / truncated to ``length`` with ``value``
+``window``                forecasting: windows of ``length`` steps and the next ``horizon``
+                          target values, every ``stride`` steps, cut inside each split
+``standardize_target``    regression targets as z-scores; predictions are mapped back
+``log_target``            regression targets as log1p(y); predictions are mapped back
+========================  ===================================================================
+
+An unknown step name, a non-numeric column no step encodes, missing values no step imputes and
+targets with NaN are :class:`~advisor.errors.AdvisorError`\\ s naming the fix.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+
+from ..dataset import Dataset
+from ..errors import AdvisorError
+
+STEPS = ("impute", "one_hot", "clip", "standardize", "min_max", "rescale", "tokenize", "pad",
+         "multi_hot", "window", "standardize_target", "log_target")
+SCALING_STEPS = ("clip", "standardize", "min_max", "rescale")
+TARGET_STEPS = ("standardize_target", "log_target")
+CLASSIFICATION = ("binary", "multiclass", "multilabel")
+SUPPORTED_PROBLEMS = ("binary", "multiclass", "multilabel", "regression", "forecasting")
+MIN_SPLIT_ROWS = 2  # the fewest examples a training, validation or test split may hold
+
+
+def task_of(problem_type: str) -> str:
+    return "classification" if problem_type in CLASSIFICATION else "regression"
+
+
+# -- split ----------------------------------------------------------------------------------------
+
+@dataclass
+class Split:
+    """Row positions of the three parts (time series: contiguous, in time order)."""
+
+    train: np.ndarray
+    validation: np.ndarray
+    test: np.ndarray
+    method: str  # stratified | random | chronological
+    seed: int
+    test_fraction: float
+    validation_split: float
+    notes: list[str] = field(default_factory=list)
+
+
+def is_series(dataset: Dataset) -> bool:
+    """A series in time order (one row per step) rather than one example per row."""
+    return dataset.profile.problem_type == "forecasting"
+
+
+def split_dataset(dataset: Dataset, *, validation_split: float, test_fraction: float = 0.2,
+                  seed: int = 0, window: Optional[tuple[int, int]] = None) -> Split:
+    """Hold out a test part, then the validation share of the rest (seeded).
+
+    Classification is split stratified (scikit-learn's ``train_test_split``), falling back to a
+    random split when a class is too rare to be in every part; forecasting series are cut in
+    time order, each part long enough for at least one window.
+
+    Raises:
+        AdvisorError: too few rows for the parts (the message says how many are needed).
+    """
+    if not 0 < test_fraction < 1:
+        raise AdvisorError(f"test_fraction must be in (0, 1), got {test_fraction}")
+    n = dataset.n_samples
+    if is_series(dataset):
+        return _chronological(n, validation_split, test_fraction, seed, window)
+    fractions = [f for f in (test_fraction, (1 - test_fraction) * validation_split) if f > 0]
+    needed = math.ceil(MIN_SPLIT_ROWS / min(fractions)) + MIN_SPLIT_ROWS
+    problem = dataset.profile.problem_type
+    if problem in ("binary", "multiclass"):
+        needed = max(needed, math.ceil(dataset.profile.n_classes / min(fractions)))
+    if n < needed:
+        raise AdvisorError(
+            f"too few rows to split: {n}; a test part of {test_fraction:.0%} and a validation "
+            f"share of {validation_split:.0%} need at least {needed} rows", where=dataset.source)
+    from sklearn.model_selection import train_test_split
+
+    positions = np.arange(n)
+    notes: list[str] = []
+    stratify = None
+    method = "random"
+    if problem in ("binary", "multiclass"):
+        labels = np.asarray(dataset.target).reshape(-1)
+        counts = np.bincount(labels.astype(np.int64))
+        if counts[counts > 0].min() >= 3:
+            stratify, method = labels, "stratified"
+        else:
+            notes.append("a class has fewer than 3 examples: the split is random, not "
+                         "stratified")
+    rest, test = train_test_split(positions, test_size=test_fraction, random_state=seed,
+                                  stratify=stratify)
+    if validation_split > 0:
+        train, validation = train_test_split(
+            rest, test_size=validation_split, random_state=seed,
+            stratify=None if stratify is None else stratify[rest])
+    else:
+        train, validation = rest, np.arange(0)
+    return Split(np.sort(train), np.sort(validation), np.sort(test), method, seed,
+                 test_fraction, validation_split, notes)
+
+
+def _chronological(n: int, validation_split: float, test_fraction: float, seed: int,
+                   window: Optional[tuple[int, int]]) -> Split:
+    span = sum(window) if window else MIN_SPLIT_ROWS
+    n_test = int(round(n * test_fraction))
+    n_val = int(round((n - n_test) * validation_split))
+    n_train = n - n_test - n_val
+    parts = [p for p in (n_test, n_val if validation_split > 0 else None, n_train) if p is not None]
+    if min(parts) < span:
+        smallest = min(f for f in (test_fraction, (1 - test_fraction) * validation_split,
+                                   (1 - test_fraction) * (1 - validation_split)) if f > 0)
+        needed = math.ceil(span / smallest) + 1
+        what = (f"windows of {window[0]} steps plus a horizon of {window[1]}" if window
+                else "the parts")
+        raise AdvisorError(f"too few rows to split the series in time order: {n}; {what} in "
+                           f"every part need at least {needed} rows")
+    order = np.arange(n)
+    return Split(order[:n_train], order[n_train:n_train + n_val], order[n_train + n_val:],
+                 "chronological", seed, test_fraction, validation_split)
+
+
+# -- arrays ---------------------------------------------------------------------------------------
+
+@dataclass
+class Part:
+    """One split, ready for Keras: inputs, targets in training space and raw, and for forecasts
+    the last observed target of each window (the persistence baseline)."""
+
+    x: Any
+    y: Any
+    y_raw: Any
+    last_value: Any = None
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def _take(features: Any, positions: np.ndarray) -> Any:
+    if hasattr(features, "iloc"):
+        return features.iloc[positions].reset_index(drop=True)
+    if isinstance(features, np.ndarray):
+        return features[positions]
+    return [features[int(i)] for i in positions]  # ragged sequences as a list
+
+
+def check_target(dataset: Dataset) -> np.ndarray:
+    """The target as a numpy array, checked for the problem type."""
+    profile = dataset.profile
+    if profile.problem_type not in SUPPORTED_PROBLEMS:
+        raise AdvisorError(f"verify trains {', '.join(SUPPORTED_PROBLEMS)} problems; got "
+                           f"problem_type {profile.problem_type!r}")
+    if dataset.target is None:
+        raise AdvisorError("the data set has no target; give the target column with --target",
+                           where=dataset.source)
+    y = np.asarray(dataset.target)
+    if len(y) != dataset.n_samples:
+        raise AdvisorError(f"{len(y)} targets for {dataset.n_samples} examples",
+                           where=dataset.source)
+    if y.dtype.kind not in "biuf":
+        raise AdvisorError(f"targets must be numbers (integer class codes or values), got dtype "
+                           f"{y.dtype}", where=dataset.source)
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        bad = int(np.count_nonzero(~np.isfinite(y)))
+        raise AdvisorError(f"{bad} target value(s) are NaN or infinite; drop those rows or fill "
+                           "them before training", where=dataset.source)
+    if profile.problem_type in ("binary", "multiclass"):
+        y = y.reshape(-1)
+        if y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
+            raise AdvisorError("classification targets must be integer class codes",
+                               where=dataset.source)
+        y = y.astype(np.int64)
+        k = profile.n_classes or 2
+        if y.min() < 0 or y.max() >= k:
+            raise AdvisorError(f"class codes must lie in 0..{k - 1} (n_classes={k}); got "
+                               f"{int(y.min())}..{int(y.max())}", where=dataset.source)
+    elif profile.problem_type == "multilabel":
+        y = y.astype(np.float32)
+        if y.ndim != 2:
+            raise AdvisorError(f"multilabel targets are (n, labels) 0/1 rows; got shape "
+                               f"{y.shape}", where=dataset.source)
+    else:
+        y = y.astype(np.float32)
+    return y
+
+
+# -- the preprocessor -----------------------------------------------------------------------------
+
+class Preprocessor:
+    """A setup's preprocessing steps for one data set: fit on training rows, apply to any rows."""
+
+    def __init__(self, steps: Sequence[dict[str, Any]], dataset: Dataset) -> None:
+        self.dataset = dataset
+        self.profile = dataset.profile
+        self.steps = [dict(step) for step in steps]
+        for index, step in enumerate(self.steps):
+            name = step.get("step")
+            if name not in STEPS:
+                raise AdvisorError(f"unknown preprocessing step {name!r}; the executor knows "
+                                   f"{', '.join(STEPS)}", where=f"preprocessing[{index}]")
+        self.input_steps = [s for s in self.steps if s["step"] not in TARGET_STEPS + ("window",)]
+        self.target_steps = [s for s in self.steps if s["step"] in TARGET_STEPS]
+        windows = [s for s in self.steps if s["step"] == "window"]
+        self.window = windows[0] if windows else None
+        if self.window is not None and not is_series(dataset):
+            raise AdvisorError("the window step cuts a forecasting series; this data set is not "
+                               "one (problem_type forecasting)", where="preprocessing")
+        if is_series(dataset) and self.window is None:
+            raise AdvisorError("a forecasting series needs a window step (length, horizon) to "
+                               "cut it into examples", where="preprocessing")
+        if self.target_steps and task_of(self.profile.problem_type) != "regression":
+            raise AdvisorError(f"{self.target_steps[0]['step']} scales regression targets; "
+                               f"this is a {self.profile.problem_type} problem",
+                               where="preprocessing")
+        self._fitted: list[tuple[dict[str, Any], Callable[[Any], Any]]] = []
+        self._encoded: set[str] = set()  # 0/1 columns made by one_hot / add_indicator
+        self._target: list[tuple[Callable, Callable]] = []
+
+    # -- window geometry
+    def window_span(self) -> Optional[tuple[int, int]]:
+        if self.window is None:
+            return None
+        return int(self.window.get("length", 1)), int(self.window.get("horizon", 1))
+
+    # -- fitting
+    def fit(self, features: Any, target: np.ndarray) -> "Preprocessor":
+        x = self._start(features)
+        for index, step in enumerate(self.input_steps):
+            transform = self._fit_step(index, step, x)
+            x = transform(x)
+            self._fitted.append((step, transform))
+        self._finish(x, where="after preprocessing (training split)")
+        y = np.asarray(target, dtype=np.float32)
+        for step in self.target_steps:
+            forward, inverse = self._fit_target(step, y)
+            y = forward(y)
+            self._target.append((forward, inverse))
+        return self
+
+    def transform_features(self, features: Any) -> np.ndarray:
+        x = self._start(features)
+        for _, transform in self._fitted:
+            x = transform(x)
+        return self._finish(x, where="after preprocessing")
+
+    def transform_target(self, y: np.ndarray) -> np.ndarray:
+        for forward, _ in self._target:
+            y = forward(np.asarray(y, dtype=np.float32))
+        return y
+
+    def inverse_target(self, y: np.ndarray) -> np.ndarray:
+        for _, inverse in reversed(self._target):
+            y = inverse(y)
+        return y
+
+    def part(self, features: Any, target: np.ndarray) -> Part:
+        """One split, transformed (forecasting: cut into windows inside the split)."""
+        x = self.transform_features(features)
+        y_raw = np.asarray(target)
+        if self.window is None:
+            y = self.transform_target(y_raw) if self._target else y_raw
+            return Part(x, y, y_raw)
+        length, horizon = self.window_span()
+        stride = int(self.window.get("stride", 1) or 1)
+        if x.ndim == 1:
+            x = x[:, None]
+        count = len(x) - length - horizon + 1
+        if count < 1:
+            raise AdvisorError(f"a part of the series has {len(x)} steps, fewer than a window "
+                               f"of {length} plus a horizon of {horizon}")
+        starts = np.arange(0, count, stride)
+        windows = np.lib.stride_tricks.sliding_window_view(x, length, axis=0)[starts]
+        windows = np.ascontiguousarray(np.moveaxis(windows, -1, 1), dtype=np.float32)
+        series = y_raw.reshape(len(y_raw), -1)[:, 0].astype(np.float32)
+        future = np.lib.stride_tricks.sliding_window_view(series[length:], horizon)[starts]
+        last = np.repeat(series[starts + length - 1][:, None], horizon, axis=1)
+        future = np.ascontiguousarray(future)
+        scaled = self.transform_target(future) if self._target else future
+        return Part(windows, scaled, future, last)
+
+    # -- structure-specific start / finish
+    def _start(self, features: Any) -> Any:
+        structure = self.profile.data_structure
+        if structure == "tabular" or (structure == "time_series" and is_series(self.dataset)):
+            import pandas as pd
+
+            if isinstance(features, pd.DataFrame):
+                return features.copy()
+            array = np.asarray(features)
+            if array.ndim == 1:
+                array = array[:, None]
+            if array.ndim != 2:
+                raise AdvisorError(f"{structure} features are (rows, columns); got shape "
+                                   f"{array.shape}")
+            names = self.dataset.feature_names or [f"x{i}" for i in range(array.shape[1])]
+            return pd.DataFrame(array, columns=list(names)[:array.shape[1]])
+        if structure == "text":
+            array = np.asarray(features)
+            if array.ndim == 2 and array.shape[1] == 1:
+                array = array[:, 0]
+            return array
+        if hasattr(features, "to_numpy"):
+            features = features.to_numpy()
+        if isinstance(features, np.ndarray) and features.dtype != object:
+            array = features
+            shape = list(self.profile.input_shape)
+            if structure == "image" and array.ndim == len(shape) and shape[-1] == 1:
+                array = array[..., None]  # (n, H, W) grey images get their channel axis
+            return array
+        return features  # ragged sequences: handled by the pad step
+
+    def _finish(self, x: Any, *, where: str) -> np.ndarray:
+        if hasattr(x, "columns"):  # a DataFrame no step turned into numbers yet
+            x = self._frame_to_array(x)
+        if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
+            if x.dtype.kind == "f" and not np.all(np.isfinite(x)):
+                raise AdvisorError(f"{where}: the inputs hold NaN or infinite values and the "
+                                   "setup has no impute step; give missing_ratio in the profile "
+                                   "(recommend then adds median imputation) or fill the gaps")
+            return x if x.dtype in (np.int32, np.int64) and self._token_input() \
+                else x.astype(np.float32, copy=False)
+        kind = "text" if self.profile.data_structure == "text" else "non-numeric"
+        fix = ("the setup needs a tokenize step (recommend adds one for data_structure text)"
+               if kind == "text" else "give the profile categorical_features (recommend then "
+               "adds a one_hot step) or encode them as numbers")
+        raise AdvisorError(f"{where}: the inputs are {kind} and no step turns them into numbers; "
+                           f"{fix}")
+
+    def _token_input(self) -> bool:
+        return any(s["step"] in ("tokenize", "pad") for s in self.steps)
+
+    def _frame_to_array(self, frame: Any) -> np.ndarray:
+        import pandas as pd
+
+        bad = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+        if bad:
+            raise AdvisorError(
+                f"non-numeric column(s) {', '.join(bad[:8])}{' ...' if len(bad) > 8 else ''} and "
+                "no one_hot step in the setup; give the profile categorical_features (recommend "
+                "then adds one-hot encoding) or encode them as numbers")
+        return frame.to_numpy(dtype=np.float64)
+
+    # -- fitting one step on the training data
+    def _fit_step(self, index: int, step: dict[str, Any], x: Any) -> Callable[[Any], Any]:
+        name = step["step"]
+        where = f"preprocessing[{index}] ({name})"
+        try:
+            if name == "impute":
+                transform, made = _fit_impute(step, x, where)
+                self._encoded |= made
+                return transform
+            if name == "one_hot":
+                transform, made = _fit_one_hot(step, x, where)
+                self._encoded |= made
+                return transform
+            if name == "tokenize":
+                return _fit_tokenize(step, x, where)
+            if name == "pad":
+                return _fit_pad(step, where)
+            if name == "multi_hot":
+                return _fit_multi_hot(step, where)
+            columns = None
+            if hasattr(x, "columns"):  # scale measured columns, not 0/1 encodings
+                columns = [c for c in x.columns if str(c) not in self._encoded]
+                if not columns:
+                    return lambda a: a
+            numeric = self._numeric(x[columns] if columns is not None else x, where)
+            if name == "clip":
+                transform = _fit_clip(step, numeric, self._axes(numeric))
+            elif name == "standardize":
+                transform = _fit_standardize(numeric, self._axes(numeric))
+            elif name == "min_max":
+                axes = self._axes(numeric, images_global=True)
+                transform = _fit_min_max(numeric, axes, step.get("range"))
+            elif name == "rescale":
+                divide_by = float(step.get("divide_by", 255) or 0)
+                if divide_by == 0:
+                    raise AdvisorError("divide_by must not be 0", where=where)
+                transform = lambda a: a / np.float32(divide_by)  # noqa: E731
+            else:  # pragma: no cover - every step name is handled above
+                raise AdvisorError(f"step {name!r} does not apply to inputs here", where=where)
+            return _on_columns(transform, columns)
+        except AdvisorError as exc:
+            if exc.where is None:
+                raise AdvisorError(str(exc), where=where) from None
+            raise
+        raise AdvisorError(f"step {name!r} does not apply to inputs here", where=where)
+
+    def _axes(self, array: np.ndarray, images_global: bool = False) -> tuple[int, ...]:
+        """Axes statistics are taken over: all but the features / channels (images: all for
+        min-max, whose bounds are those of the pixel format)."""
+        if images_global and self.profile.data_structure == "image":
+            return tuple(range(array.ndim))
+        return tuple(range(array.ndim - 1)) if array.ndim > 1 else (0,)
+
+    def _numeric(self, x: Any, where: str) -> np.ndarray:
+        if hasattr(x, "columns"):
+            return self._frame_to_array(x)
+        array = np.asarray(x)
+        if array.dtype.kind not in "biuf":
+            raise AdvisorError(f"scaling needs numeric inputs, got dtype {array.dtype}",
+                               where=where)
+        return array.astype(np.float32)
+
+    def _fit_target(self, step: dict[str, Any], y: np.ndarray) -> tuple[Callable, Callable]:
+        if step["step"] == "standardize_target":
+            mean = y.mean(axis=0)
+            std = y.std(axis=0)
+            std = np.where(std > 0, std, 1.0).astype(np.float32)
+            return (lambda v: ((v - mean) / std).astype(np.float32),
+                    lambda v: v * std + mean)
+        if y.min() <= -1:
+            raise AdvisorError("log_target needs targets above -1 (log1p)",
+                               where="preprocessing (log_target)")
+        return (lambda v: np.log1p(v).astype(np.float32), lambda v: np.expm1(v))
+
+
+def _on_columns(transform: Callable[[np.ndarray], np.ndarray], columns: Optional[list[Any]]
+                ) -> Callable[[Any], Any]:
+    """A numeric transform applied to an array, or to the given columns of a DataFrame."""
+
+    def apply(x: Any) -> Any:
+        if hasattr(x, "columns"):
+            x = x.copy()
+            values = x[columns].to_numpy(dtype=np.float32)
+            x[columns] = transform(values).astype(np.float32)
+            return x
+        return transform(np.asarray(x, dtype=np.float32)).astype(np.float32)
+
+    return apply
+
+
+def _numeric_columns(frame: Any) -> list[Any]:
+    import pandas as pd
+
+    return [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
+            and not pd.api.types.is_bool_dtype(frame[c])]
+
+
+def _fit_impute(step: dict[str, Any], x: Any, where: str) -> tuple[Callable[[Any], Any], set]:
+    strategy = step.get("strategy", "median")
+    if strategy not in ("median", "mean", "most_frequent", "forward_fill"):
+        raise AdvisorError(f"unknown impute strategy {strategy!r}; expected median, mean, "
+                           "most_frequent or forward_fill", where=where)
+    if not hasattr(x, "columns"):  # arrays (images, sequences): one fill value
+        array = np.asarray(x, dtype=np.float32)
+        fill = float(np.nanmedian(array)) if np.isfinite(array).any() else 0.0
+        return (lambda a: np.where(np.isfinite(a), a, np.float32(fill)).astype(np.float32),
+                set())
+    numeric = _numeric_columns(x)
+    indicator = [c for c in numeric if step.get("add_indicator") and x[c].isna().any()]
+    fills: dict[Any, Any] = {}
+    for column in x.columns:
+        values = x[column].dropna()
+        if column in numeric and strategy in ("median", "mean", "forward_fill"):
+            value = values.median() if strategy != "mean" else values.mean()
+            fills[column] = 0.0 if values.empty or value != value else float(value)
+        else:
+            mode = values.mode()
+            fills[column] = mode.iloc[0] if not mode.empty else "missing"
+
+    def apply(frame: Any) -> Any:
+        frame = frame.copy()
+        flags = {f"{c}__missing": frame[c].isna().astype(np.float32) for c in indicator}
+        if strategy == "forward_fill":
+            frame = frame.ffill()
+        frame = frame.fillna(value=fills)
+        for name, flag in flags.items():
+            frame[name] = flag
+        return frame
+
+    return apply, {f"{c}__missing" for c in indicator}
+
+
+def _fit_one_hot(step: dict[str, Any], x: Any, where: str) -> tuple[Callable[[Any], Any], set]:
+    if not hasattr(x, "columns"):
+        raise AdvisorError("one_hot encodes columns of tabular data", where=where)
+    import pandas as pd
+
+    limit = int(step.get("max_categories", 50) or 50)
+    numeric = set(_numeric_columns(x))
+    categorical = [c for c in x.columns if c not in numeric]
+    kept: dict[Any, list[str]] = {}
+    for column in categorical:
+        counts = x[column].astype(str).value_counts()
+        kept[column] = sorted(counts.index[:limit].tolist())
+
+    def apply(frame: Any) -> Any:
+        out = frame[[c for c in frame.columns if c not in kept]].copy()
+        for column, categories in kept.items():
+            values = frame[column].astype(str)
+            for category in categories:
+                out[f"{column}={category}"] = (values == category).astype(np.float32)
+            out[f"{column}=<other>"] = (~values.isin(categories)).astype(np.float32)
+        return out.astype({c: np.float32 for c in out.columns
+                           if pd.api.types.is_bool_dtype(out[c])})
+
+    made = {f"{column}={category}" for column, categories in kept.items()
+            for category in categories} | {f"{column}=<other>" for column in kept}
+    return apply, made
+
+
+def _fit_clip(step: dict[str, Any], x: np.ndarray, axes: tuple[int, ...]) -> Callable:
+    low_q, high_q = (step.get("quantiles") or [0.001, 0.999])[:2]
+    moved = np.moveaxis(x, -1, 0).reshape(x.shape[-1], -1) if x.ndim > 1 else x[None, :]
+    low = np.nanquantile(moved, low_q, axis=1).astype(np.float32)
+    high = np.nanquantile(moved, high_q, axis=1).astype(np.float32)
+    if x.ndim == 1:
+        low, high = low[0], high[0]
+    return lambda a: np.clip(a, low, high)
+
+
+def _fit_standardize(x: np.ndarray, axes: tuple[int, ...]) -> Callable:
+    mean = np.nanmean(x, axis=axes, keepdims=True).astype(np.float32)
+    std = np.nanstd(x, axis=axes, keepdims=True).astype(np.float32)
+    std = np.where(std > 1e-12, std, 1.0).astype(np.float32)
+    return lambda a: (a - mean) / std
+
+
+def _fit_min_max(x: np.ndarray, axes: tuple[int, ...], target_range: Any = None) -> Callable:
+    low = np.nanmin(x, axis=axes, keepdims=True).astype(np.float32)
+    high = np.nanmax(x, axis=axes, keepdims=True).astype(np.float32)
+    span = np.where(high - low > 1e-12, high - low, 1.0).astype(np.float32)
+    out_low, out_high = (float(v) for v in (target_range or (0.0, 1.0))[:2])
+    factor = np.float32(out_high - out_low)
+    return lambda a: (a - low) / span * factor + np.float32(out_low)
+
+
+def _fit_tokenize(step: dict[str, Any], x: Any, where: str) -> Callable:
+    import keras
+
+    texts = np.asarray(x).astype(str).reshape(-1)
+    mode = step.get("output_mode", "int")
+    length = int(step.get("output_sequence_length") or 200)
+    layer = keras.layers.TextVectorization(
+        max_tokens=int(step.get("max_tokens") or 20000),
+        standardize=step.get("standardize", "lower_and_strip_punctuation"),
+        output_mode=mode,
+        **({"output_sequence_length": length} if mode == "int" else {}))
+    layer.adapt(texts, batch_size=1024)
+
+    def apply(a: Any) -> np.ndarray:
+        values = np.asarray(a).astype(str).reshape(-1)
+        out = np.asarray(layer(values))
+        return out.astype(np.int32) if mode == "int" else out.astype(np.float32)
+
+    return apply
+
+
+def _fit_pad(step: dict[str, Any], where: str) -> Callable:
+    import keras
+
+    length = int(step.get("length") or 0)
+    if length <= 0:
+        raise AdvisorError("pad needs length, a positive integer", where=where)
+    padding = step.get("padding", "post")
+    value = step.get("value", 0)
+
+    def apply(a: Any) -> np.ndarray:
+        rows = [list(np.asarray(row).reshape(-1)) for row in a]
+        return keras.utils.pad_sequences(rows, maxlen=length, padding=padding,
+                                         truncating=padding, value=value).astype(np.int32)
+
+    return apply
+
+
+def _fit_multi_hot(step: dict[str, Any], where: str) -> Callable:
+    size = int(step.get("num_tokens") or 0)
+    if size <= 0:
+        raise AdvisorError("multi_hot needs num_tokens, a positive integer", where=where)
+
+    def apply(a: Any) -> np.ndarray:
+        out = np.zeros((len(a), size), dtype=np.float32)
+        for row, ids in enumerate(a):
+            ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+            out[row, ids[(ids >= 0) & (ids < size)]] = 1.0
+        return out
+
+    return apply
+
+
+def features_of(dataset: Dataset, positions: np.ndarray) -> Any:
+    return _take(dataset.features, positions)

@@ -1,0 +1,239 @@
+"""What ``advisor verify`` produces (DESIGN.md "Verify report" contract) and how it is shown.
+
+JSON keys: ``recommended.metrics.<m>``, ``baselines.document_default.metrics.<m>`` and
+``baselines.trivial.metrics.<m>`` (all on the same test split), ``split``, ``history`` (per run,
+per epoch), ``diagnosis`` (findings like audit's), ``refined`` (with ``--refine``) and ``paths``
+(report.json, report.md, curves.png when written). Imports no Keras.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .diagnose import Diagnosis
+
+REPORT_VERSION = 1
+METRIC_ORDER = ("accuracy", "macro_f1", "roc_auc", "micro_f1", "mae", "rmse")
+RUN_TITLES = {"recommended": "recommended", "document_default": "document default",
+              "trivial": "trivial baseline", "refined": "refined"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SplitReport(_Strict):
+    method: str = Field(description="stratified, random or chronological")
+    seed: int
+    test_fraction: float
+    validation_split: float
+    unit: str = Field(description="what the counts count: rows, or windows of a series")
+    n_train: int
+    n_validation: int
+    n_test: int
+    notes: list[str] = Field(default_factory=list)
+
+
+class RunReport(_Strict):
+    """One setup trained and scored on the test split (the trivial baseline is only scored)."""
+
+    name: str
+    description: str
+    metrics: dict[str, Optional[float]] = Field(
+        description="scores on the test split; None where the model predicted NaN")
+    validation_metrics: dict[str, Optional[float]] = Field(default_factory=dict)
+    epochs_planned: Optional[int] = None
+    epochs_run: Optional[int] = None
+    best_epoch: Optional[int] = None
+    stopped_early: Optional[bool] = None
+    wall_time_s: float = 0.0
+    n_parameters: Optional[int] = None
+    diagnosis: list[Diagnosis] = Field(default_factory=list)
+    applied: list[str] = Field(default_factory=list,
+                               description="refined run: the changes --refine made")
+    setup: Optional[dict[str, Any]] = None
+
+
+class Comparison(_Strict):
+    primary_metric: str
+    higher_is_better: bool
+    recommended_beats_trivial: bool
+    recommended_matches_document_default: bool
+    refined_matches_recommended: Optional[bool] = None
+
+
+class ReportPaths(_Strict):
+    report_json: Optional[str] = None
+    report_md: Optional[str] = None
+    curves_png: Optional[str] = None
+
+
+class VerifyReport(_Strict):
+    advisor_verify: int = REPORT_VERSION
+    source: str
+    problem_type: str
+    data_structure: str
+    device: str
+    seed: int
+    max_epochs: Optional[int] = None
+    split: SplitReport
+    recommended: RunReport
+    baselines: dict[str, RunReport]
+    refined: Optional[RunReport] = None
+    comparison: Comparison
+    history: dict[str, dict[str, list[Optional[float]]]] = Field(
+        description="per run, per Keras log key, one value per epoch (None: NaN)")
+    diagnosis: list[Diagnosis]
+    paths: ReportPaths = Field(default_factory=ReportPaths)
+    notes: list[str] = Field(default_factory=list)
+
+    def runs(self) -> list[RunReport]:
+        runs = [self.recommended, *self.baselines.values()]
+        return runs + ([self.refined] if self.refined else [])
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), indent=2, allow_nan=False,
+                          default=str)
+
+
+def _metric_names(report: VerifyReport) -> list[str]:
+    present = {name for run in report.runs() for name in run.metrics}
+    return [name for name in METRIC_ORDER if name in present]
+
+
+def _row(run: RunReport, names: list[str]) -> list[str]:
+    cells = [RUN_TITLES.get(run.name, run.name)]
+    cells += [("nan" if run.metrics[n] is None else f"{run.metrics[n]:.4f}")
+              if n in run.metrics else "-" for n in names]
+    if run.epochs_run is None:
+        cells.append("-")
+    else:
+        stop = f", best {run.best_epoch}" if run.best_epoch else ""
+        cells.append(f"{run.epochs_run}/{run.epochs_planned}{stop}")
+    cells.append(f"{run.wall_time_s:.1f}s" if run.epochs_run is not None else "-")
+    return cells
+
+
+def _table(report: VerifyReport) -> tuple[list[str], list[list[str]]]:
+    names = _metric_names(report)
+    header = ["setup", *names, "epochs", "time"]
+    return header, [_row(run, names) for run in report.runs()]
+
+
+def render_text(report: VerifyReport) -> str:
+    """A summary for people: the data and split, a table of the runs, the diagnosis."""
+    split = report.split
+    lines = [f"advisor verify: {report.source} ({report.problem_type}, {report.data_structure}; "
+             f"{report.device})",
+             f"split: {split.method}, seed {split.seed}: {split.n_train} train, "
+             f"{split.n_validation} validation, {split.n_test} test {split.unit}", ""]
+    header, rows = _table(report)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
+    lines.append(fmt.format(*header))
+    lines.append("  ".join("-" * w for w in widths))
+    lines += [fmt.format(*row) for row in rows]
+    comparison = report.comparison
+    direction = "higher" if comparison.higher_is_better else "lower"
+    lines += ["", f"primary metric: {comparison.primary_metric} ({direction} is better); "
+              f"recommended beats trivial: {_yes(comparison.recommended_beats_trivial)}; "
+              f"matches or beats the document default: "
+              f"{_yes(comparison.recommended_matches_document_default)}"]
+    if report.refined is not None:
+        lines.append("refined with: " + ("; ".join(report.refined.applied) or "no changes"))
+    lines += ["", "Diagnosis (recommended):"]
+    lines += _findings_text(report.diagnosis) or ["  nothing to report: the curves look healthy"]
+    if report.refined is not None:
+        lines += ["", "Diagnosis (refined):"]
+        lines += _findings_text(report.refined.diagnosis) or ["  nothing to report"]
+    for note in report.notes:
+        lines.append(f"note: {note}")
+    written = [p for p in (report.paths.report_json, report.paths.report_md,
+                           report.paths.curves_png) if p]
+    if written:
+        lines += ["", "wrote " + ", ".join(written)]
+    return "\n".join(lines)
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _findings_text(findings: list[Diagnosis]) -> list[str]:
+    lines = []
+    for f in findings:
+        lines.append(f"  {f.code} [{f.severity}] {f.name}: {f.message}")
+        lines.append(f"    fix: {f.fix}")
+    return lines
+
+
+def render_markdown(report: VerifyReport) -> str:
+    """report.md: the same content as the text summary, as Markdown, with the plot."""
+    split = report.split
+    out = [f"# advisor verify: {report.source}", "",
+           f"- problem: {report.problem_type}, {report.data_structure}",
+           f"- device: {report.device}; seed {report.seed}"
+           + (f"; epochs capped at {report.max_epochs}" if report.max_epochs else ""),
+           f"- split: {split.method}: {split.n_train} train / {split.n_validation} validation / "
+           f"{split.n_test} test {split.unit} (test fraction {split.test_fraction:g}, "
+           f"validation share {split.validation_split:g})", ""]
+    header, rows = _table(report)
+    out.append("| " + " | ".join(header) + " |")
+    out.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    comparison = report.comparison
+    out += ["", f"Primary metric **{comparison.primary_metric}** "
+            f"({'higher' if comparison.higher_is_better else 'lower'} is better). Recommended "
+            f"beats the trivial baseline: **{_yes(comparison.recommended_beats_trivial)}**; "
+            "matches or beats the document's default: "
+            f"**{_yes(comparison.recommended_matches_document_default)}**.", ""]
+    for run in report.runs():
+        if run.description:
+            out.append(f"- *{RUN_TITLES.get(run.name, run.name)}*: {run.description}")
+    if report.refined is not None:
+        out += ["", "## Refinement", ""]
+        out += [f"- {change}" for change in report.refined.applied] or ["- no changes"]
+    if report.paths.curves_png:
+        image = Path(report.paths.curves_png).name
+        out += ["", "## Learning curves", "", f"![learning curves]({image})"]
+    out += ["", "## Diagnosis", ""]
+    for title, findings in (("recommended", report.diagnosis),
+                            *((("refined", report.refined.diagnosis),) if report.refined else ())):
+        if report.refined is not None:
+            out += [f"### {title}", ""]
+        if not findings:
+            out.append("Nothing to report: the curves look healthy.")
+        for f in findings:
+            out += [f"**{f.code} {f.name}** ({f.severity}, {f.facet})", "",
+                    f"{f.message}", "", f"*Fix:* {f.fix}", "",
+                    f"*Because:* {f.because} ([source]({f.source}))", ""]
+        out.append("")
+    for note in report.notes:
+        out.append(f"> note: {note}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def write_report(report: VerifyReport, folder: str | Path, *, plot: bool = True) -> VerifyReport:
+    """Write report.json, report.md and curves.png to ``folder``; the report with their paths."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from ..errors import AdvisorError
+
+        raise AdvisorError(f"cannot create the report folder: {exc}", where=str(folder)) from None
+    paths = ReportPaths(report_json=str(folder / "report.json"),
+                        report_md=str(folder / "report.md"),
+                        curves_png=str(folder / "curves.png") if plot else None)
+    report = report.model_copy(update={"paths": paths})
+    if plot:
+        from .plot import plot_curves
+
+        plot_curves(report, folder / "curves.png")
+    (folder / "report.md").write_text(render_markdown(report), encoding="utf-8")
+    (folder / "report.json").write_text(report.to_json() + "\n", encoding="utf-8")
+    return report
