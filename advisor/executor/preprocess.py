@@ -39,6 +39,7 @@ import numpy as np
 
 from ..dataset import Dataset
 from ..errors import AdvisorError
+from . import import_keras
 
 STEPS = ("impute", "one_hot", "clip", "standardize", "min_max", "rescale", "tokenize", "pad",
          "multi_hot", "window", "standardize_target", "log_target")
@@ -552,7 +553,7 @@ def _fit_min_max(x: np.ndarray, axes: tuple[int, ...], target_range: Any = None)
 
 
 def _fit_tokenize(step: dict[str, Any], x: Any, where: str) -> Callable:
-    import keras
+    keras = import_keras()
 
     texts = np.asarray(x).astype(str).reshape(-1)
     mode = step.get("output_mode", "int")
@@ -573,7 +574,7 @@ def _fit_tokenize(step: dict[str, Any], x: Any, where: str) -> Callable:
 
 
 def _fit_pad(step: dict[str, Any], where: str) -> Callable:
-    import keras
+    keras = import_keras()
 
     length = int(step.get("length") or 0)
     if length <= 0:
