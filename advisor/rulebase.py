@@ -159,3 +159,19 @@ def check_finding_examples(rulebase: RuleBase, *, engine: Optional[Any] = None) 
                     verb = "did not match" if kind == "fire" else "matched"
                     failures.append(f"{where} {verb} a {kind} example {dict(example)}")
     return failures
+
+
+def check_finding_rule(rule: Rule, family: str, facts: Mapping[str, Fact], where: str) -> None:
+    """What every rule that reports findings (audit, diagnose) needs: a severity, a message
+    and a fix, no recommend value, and a message that names only known facts."""
+    import string
+
+    missing = [name for name in ("severity", "message", "fix") if not getattr(rule, name)]
+    if missing:
+        raise RuleError(f"{family} rules need {', '.join(missing)}", where=where)
+    if rule.sets is not None or rule.value is not None:
+        raise RuleError(f"{family} rules report findings; 'sets'/'value' are for recommend "
+                        "rules", where=where)
+    for _, name, _, _ in string.Formatter().parse(rule.message or ""):
+        if name and name not in facts:
+            raise RuleError(f"message names unknown fact {{{name}}}", where=where)

@@ -17,7 +17,8 @@ from ..dsl import Rule, RuleFile
 from ..engine import get_engine
 from ..errors import AdvisorError, RuleError, format_validation_error
 from ..profile import DatasetProfile, load_profile
-from ..rulebase import RuleBase, RuleFamily, check_finding_examples, load_rulebase
+from ..rulebase import (RuleBase, RuleFamily, check_finding_examples, check_finding_rule,
+                        load_rulebase)
 from .facts import AUDIT_FACTS, raw_setup_facts
 from .report import AuditReport, Finding, InputError, SEVERITY_RANK
 from .setup import NormalizedSetup, NotASetupError
@@ -33,17 +34,7 @@ class _SafeFormat(dict):
 
 
 def _check_rule(rule: Rule, rule_file: RuleFile, where: str) -> None:
-    missing = [name for name in ("severity", "message", "fix") if not getattr(rule, name)]
-    if missing:
-        raise RuleError(f"audit rules need {', '.join(missing)}", where=where)
-    if rule.sets is not None or rule.value is not None:
-        raise RuleError("audit rules report findings; 'sets'/'value' are for recommend rules",
-                        where=where)
-    import string
-
-    for _, field, _, _ in string.Formatter().parse(rule.message or ""):
-        if field and field not in AUDIT_FACTS:
-            raise RuleError(f"message names unknown fact {{{field}}}", where=where)
+    check_finding_rule(rule, "audit", AUDIT_FACTS, where)
     if rule.layer and rule.layer != "output" and rule.layer not in AUDIT_FACTS:
         raise RuleError(f"layer must be 'output' or a fact name, got {rule.layer!r}", where=where)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import math
-import string
 from typing import Any, Mapping, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -25,7 +24,8 @@ from ..engine import get_engine
 from ..errors import AdvisorError, RuleError, format_validation_error
 from ..facts import Fact, sanitize
 from ..models import TrainingSetup
-from ..rulebase import RuleBase, RuleFamily, check_finding_examples, load_rulebase
+from ..rulebase import (RuleBase, RuleFamily, check_finding_examples, check_finding_rule,
+                        load_rulebase)
 
 RECENT_EPOCHS = 5  # "recent" improvement is measured over this many last epochs
 RATIO_LIMIT = 1000.0  # ratios are clipped to +-this (the engine takes no inf)
@@ -159,15 +159,7 @@ KNOBS: dict[str, tuple[str, ...]] = {
 
 
 def _check_rule(rule: Rule, rule_file: RuleFile, where: str) -> None:
-    missing = [name for name in ("severity", "message", "fix") if not getattr(rule, name)]
-    if missing:
-        raise RuleError(f"diagnose rules need {', '.join(missing)}", where=where)
-    if rule.sets is not None or rule.value is not None:
-        raise RuleError("diagnose rules report findings; 'sets'/'value' are for recommend rules",
-                        where=where)
-    for _, name, _, _ in string.Formatter().parse(rule.message or ""):
-        if name and name not in DIAGNOSE_FACTS:
-            raise RuleError(f"message names unknown fact {{{name}}}", where=where)
+    check_finding_rule(rule, "diagnose", DIAGNOSE_FACTS, where)
     for knob, change in (rule.autofix or {}).items():
         if knob not in KNOBS:
             raise RuleError(f"autofix knob {knob!r} is not one of {', '.join(KNOBS)}",
