@@ -41,9 +41,11 @@ def import_keras():
     if "keras" not in sys.modules:
         with native_stderr_silenced():
             import keras  # noqa: F401
-            import tensorflow as tf
 
-            tf.config.list_physical_devices("GPU")  # CUDA probing, once: "failed call to cuInit"
+            if keras.backend.backend() == "tensorflow":
+                import tensorflow as tf
+
+                tf.config.list_physical_devices("GPU")  # CUDA probing, once: "cuInit" lines
     import keras
 
     return keras
