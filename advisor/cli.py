@@ -180,7 +180,10 @@ PROFILE_FLAGS: tuple[tuple[str, str, Any, str], ...] = (
      "One example without the batch axis, e.g. 28,28,1 (image) or 20 (tabular features)."),
     ("n_classes", "--n-classes", int,
      "Classes (multilabel: labels; seq2seq: output vocabulary); required for classification."),
-    ("n_targets", "--n-targets", int, "Regression / forecasting outputs (default 1)."),
+    ("n_targets", "--n-targets", int,
+     "Regression outputs; forecasting: series forecast (default 1)."),
+    ("season_length", "--season-length", int,
+     "Steps per season of a time series (e.g. 12 for monthly data); measured from --data."),
     ("label_encoding", "--label-encoding", click.Choice(get_args(LabelEncoding)),
      "How the targets are stored (default from the problem type)."),
     ("minority_class_ratio", "--minority-class-ratio", float,
@@ -197,6 +200,9 @@ PROFILE_FLAGS: tuple[tuple[str, str, Any, str], ...] = (
     ("compute", "--compute", click.Choice(get_args(Compute)), "Where training runs (default cpu)."),
 )
 FIELD_FLAGS = {field: flag.split("/")[0] for field, flag, _, _ in PROFILE_FLAGS}
+# declared by data_options (every command with profile flags has them): with --data it makes
+# the problem forecasting; without, it sets the profile's field
+FIELD_FLAGS["forecast_horizon"] = "--forecast-horizon"
 
 
 def profile_options(command: Callable) -> Callable:
@@ -421,8 +427,9 @@ def recommend(profile_path: Optional[str], output_format: str, **flags: Any) -> 
 
         header = measured_header(profiled)
     else:
+        horizon = data_opts.pop("forecast_horizon", None)
         _check_no_data_options(data_opts)
-        profile = build_profile(profile_path, flags)
+        profile = build_profile(profile_path, {**flags, "forecast_horizon": horizon})
     rec = recommend_setup(profile)
     if output_format == "text":
         from .render import render_recommendation_text
@@ -704,26 +711,40 @@ VERIFY_SAMPLES = ("wine", "breast_cancer", "diabetes", "digits")
               help="Seeds the split, the initial weights and the shuffling.")
 @click.option("--max-epochs", "max_epochs", type=click.IntRange(min=1), default=None,
               metavar="N", help="Cap every run at N epochs (quick checks).")
+@click.option("--test-data", "test_data", metavar="PATH", default=None,
+              help="Your own test split (same format and options as --data; never profiled or "
+              "fitted on). A forecasting test file continues the training series.")
 @click.option("--test-fraction", "test_fraction",
-              type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.2,
-              show_default=True, help="Share of the examples held out for the comparison.")
+              type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+              help="Share of the examples held out for the comparison when there is no "
+              "--test-data  [default: 0.2]")
+@click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Train every setup N times (seeds SEED..SEED+N-1): mean and spread.")
+@click.option("--no-reference", "no_reference", is_flag=True,
+              help="Skip the classical reference (scikit-learn / statsmodels).")
 @click.option("--quiet", "-q", is_flag=True, help="No Keras progress bars (for scripts).")
 def verify_command(sample: Optional[str], config_path: Optional[str], report_dir: Optional[str],
                    output_format: str, refine: bool, seed: int, max_epochs: Optional[int],
-                   test_fraction: float, quiet: bool, **flags: Any) -> None:
+                   test_data: Optional[str], test_fraction: Optional[float], seeds: int,
+                   no_reference: bool, quiet: bool, **flags: Any) -> None:
     """Train the recommended setup on real data and show that it works.
 
     Profiles the data, recommends a setup (or takes --config), splits the data (seeded;
     stratified for classes, in time order for series), fits the recommended preprocessing on
-    the training split, trains with early stopping, and scores it on a held-out test split next
-    to the source document's default setup (Dense 64-64, Adam, 10 epochs, batch 32) and a
-    trivial baseline (majority class / mean / last value). The diagnose rules read the learning
-    curves and say what to change next; --refine applies that once and trains again.
+    the training split, trains with early stopping, and scores it on the test split (held out,
+    or --test-data) next to the source document's default setup (Dense 64-64, Adam, 10 epochs,
+    batch 32), a trivial baseline (majority class / mean / last value) and the classical method
+    a practitioner would try instead (gradient boosting or a linear model, 1-NN for series,
+    Holt-Winters for forecasts). The diagnose rules read the learning curves and say what to
+    change next; --refine applies that once and trains again.
 
     \b
     Example:
-      advisor verify --sample wine
+      advisor verify --sample wine --seeds 3
       advisor verify --data train.csv --target label --report out/
+      advisor verify --data train.npz --test-data test.npz
+      advisor verify --data sales.csv --test-data later.csv --target sales \\
+          --time-column month --forecast-horizon 12
       advisor verify --config run.yaml --data train.csv --target label --format json
       advisor verify --sample digits --refine --max-epochs 20
     """
@@ -731,6 +752,12 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
     data_opts = pop_data_options(flags)
     if data and sample:
         raise _advisor_error("--data and --sample both give the data set; use one of them")
+    if test_data and not data:
+        raise _advisor_error("--test-data needs --data: the test file is read like the "
+                             "training file", "add --data TRAIN_PATH")
+    if test_data and test_fraction is not None:
+        raise _advisor_error("--test-fraction does not apply with --test-data (the test file "
+                             "is the test split); drop one of them")
     if not data and not sample:
         raise _advisor_error("verify needs data: --data PATH (with --target COLUMN) or "
                              f"--sample NAME ({', '.join(VERIFY_SAMPLES)})")
@@ -753,8 +780,10 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
         else:
             dataset = load_sample(sample)
     report = run_verify(dataset=dataset, config=config_path, report_dir=report_dir,
-                        refine=refine, seed=seed, max_epochs=max_epochs,
-                        test_fraction=test_fraction, quiet=quiet)
+                        refine=refine, seed=seed, seeds=seeds, max_epochs=max_epochs,
+                        test_data=test_data,
+                        test_fraction=0.2 if test_fraction is None else test_fraction,
+                        quiet=quiet, reference=not no_reference)
     if output_format == "json":
         _echo(report.to_json())
     elif output_format == "markdown":

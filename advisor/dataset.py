@@ -42,6 +42,12 @@ class Dataset:
         source: where the data came from (a path, or "sample:wine").
         sampled: True when the profile was measured on a sample of a larger file.
         time_index: for time series, the time column's values (for plots), else None.
+        overlap: examples that are windows cut every step from one series share this many
+            steps with their neighbours (window length - 1); 0 for independent examples. The
+            executor then splits in time order and keeps the parts apart.
+        plan: how the source was read (columns, target encoding, classes, array keys), so
+            that another file (a test file) can be read the same way; None for data made in
+            memory.
     """
 
     profile: DatasetProfile
@@ -53,6 +59,8 @@ class Dataset:
     source: str = "<memory>"
     sampled: bool = False
     time_index: Any = None
+    overlap: int = 0
+    plan: Optional[dict[str, Any]] = None
 
     @property
     def n_samples(self) -> int:

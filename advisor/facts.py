@@ -68,7 +68,9 @@ RECOMMEND_FACTS: dict[str, Fact] = {f.name: f for f in [
     Fact("seq_len", "int", "Text, time series, audio and sequences: steps per example."),
     Fact("token_input", "bool", "Examples are integer token ids (text, or rank-1 sequences)."),
     Fact("n_classes", "int", "Classes (multilabel: labels; seq2seq: output vocabulary)."),
-    Fact("n_targets", "int", "Regression / forecasting outputs."),
+    Fact("n_targets", "int", "Regression outputs; forecasting: series forecast."),
+    Fact("forecast_horizon", "int", "Forecasting: steps ahead to predict (1 unless given)."),
+    Fact("season_length", "int", "Time series: steps per season, when the series has one."),
     Fact("n_outputs", "int", "Units of the output layer."),
     _enum("label_encoding", ("integer", "one_hot", "multi_hot", "continuous"),
           "How targets are stored (the profile's value or the default for its problem type)."),
@@ -153,6 +155,8 @@ def n_outputs(profile: DatasetProfile) -> int:
         return int(profile.n_classes or 0)
     if kind == "anomaly_detection":
         return math.prod(profile.input_shape)
+    if kind == "forecasting":
+        return profile.n_targets * profile.effective_horizon
     return profile.n_targets
 
 
@@ -197,6 +201,10 @@ def profile_facts(profile: DatasetProfile) -> dict[str, Any]:
         facts["n_classes"] = profile.n_classes
         if kind in CLASSIFICATION:
             facts["samples_per_class"] = profile.n_samples // profile.n_classes
+    if kind == "forecasting":
+        facts["forecast_horizon"] = profile.effective_horizon
+    if profile.season_length is not None:
+        facts["season_length"] = profile.season_length
     if kind in ("regression", "forecasting"):
         facts["n_targets"] = profile.n_targets
         facts["target_scale"] = _scale(profile.target_range)

@@ -96,7 +96,18 @@ class DatasetProfile(BaseModel):
         description="Classification: number of classes (multilabel: number of labels); "
         "seq2seq: size of the output vocabulary.",
     )
-    n_targets: int = Field(default=1, ge=1, description="Regression / forecasting outputs.")
+    n_targets: int = Field(default=1, ge=1, description="Regression / forecasting outputs "
+                           "(forecasting: the number of series forecast).")
+    forecast_horizon: Optional[int] = Field(
+        default=None, ge=1,
+        description="Forecasting: steps ahead to predict; the model outputs that many values per "
+        "series (1 when absent).",
+    )
+    season_length: Optional[int] = Field(
+        default=None, ge=2,
+        description="Time series: steps per season (12 for monthly data with a yearly cycle), "
+        "as measured from the series' autocorrelation; absent when the series has none.",
+    )
     label_encoding: Optional[LabelEncoding] = Field(
         default=None, description="How targets are stored; defaults from problem_type."
     )
@@ -201,6 +212,16 @@ class DatasetProfile(BaseModel):
                 f"n_targets ({self.n_targets}) is for regression and forecasting, not "
                 f"{self.problem_type!r}; remove it"
             )
+        if self.forecast_horizon is not None and self.problem_type != "forecasting":
+            problems.append(
+                f"forecast_horizon ({self.forecast_horizon}) is for problem_type 'forecasting', "
+                f"not {self.problem_type!r}; remove it or set problem_type: forecasting"
+            )
+        if self.season_length is not None and self.data_structure not in (
+                "time_series", "sequence"):
+            problems.append(
+                f"season_length is for time series, not {self.data_structure!r}; remove it"
+            )
         if self.minority_class_ratio is not None:
             if self.problem_type not in CLASSIFICATION:
                 problems.append(
@@ -252,6 +273,11 @@ class DatasetProfile(BaseModel):
     @property
     def effective_label_encoding(self) -> Optional[str]:
         return self.label_encoding or DEFAULT_LABEL_ENCODING[self.problem_type]
+
+    @property
+    def effective_horizon(self) -> int:
+        """Steps ahead a forecaster predicts (1 unless forecast_horizon says otherwise)."""
+        return self.forecast_horizon or 1
 
     @property
     def effective_complexity(self) -> str:

@@ -144,7 +144,9 @@ def _expected_units(profile: DatasetProfile) -> Optional[set[int]]:
         return {1, 2}
     if kind in ("multiclass", "multilabel", "seq2seq"):
         return {int(profile.n_classes or 0)}
-    if kind in ("regression", "forecasting"):
+    if kind == "forecasting":
+        return {profile.n_targets * profile.effective_horizon}
+    if kind == "regression":
         return {profile.n_targets}
     if kind == "anomaly_detection":
         return {math.prod(profile.input_shape)}

@@ -29,6 +29,7 @@ __all__ = [
     "SUPPORTED_FORMATS",
     "load_dataset",
     "load_sample_dataset",
+    "load_test_dataset",
     "profile_data",
     "profile_frame",
     "sample_dataset_names",
@@ -113,6 +114,22 @@ def load_dataset(path: Any, *, targets: Sequence[str] | str = (), text_column: O
                      time_column=time_column, forecast_horizon=forecast_horizon,
                      x_key=x_key, y_key=y_key, overrides=dict(overrides or {}),
                      max_rows=max_rows)
+
+
+def load_test_dataset(path: Any, like: Any):
+    """Load a held-out test file (or image folder) exactly as the training data ``like`` (a
+    Dataset from :func:`load_dataset`) was read: the same columns or arrays, the same target
+    encoding and classes, and the training data's profile; nothing is measured on it, so the
+    test data never shapes the advice. A forecasting test file must continue the training
+    series (its times after the training file's).
+
+    Raises:
+        AdvisorError: another format, missing columns, another example shape, a class the
+            training data lacks, or a series that does not continue the training series.
+    """
+    from ._load import load_like
+
+    return load_like(path, like)
 
 
 def sample_dataset_names() -> list[str]:

@@ -64,11 +64,33 @@ def profile_arrays(x: Any, y: Optional[Any], *, overrides: dict[str, Any], sourc
     measure = Measure(source, fmt)
     shape = list(x.shape[1:]) or [1]
     given_structure = overrides.get("data_structure")
+    layout = "channels_last"
     if given_structure in ("time_series", "sequence", "audio", "text"):
         structure, input_shape, evidence = given_structure, shape, f"array shape {list(x.shape)}"
+        if given_structure == "time_series" and x.ndim == 2:
+            input_shape = shape + [1]
+            evidence += f": {shape[0]} steps of one channel per example"
+        elif given_structure == "time_series" and x.ndim == 3 and _channels_first(shape):
+            layout, input_shape = "channels_first", [shape[1], shape[0]]
+            evidence += (f": {shape[1]} steps of {shape[0]} channel(s), stored channels first "
+                         "(transposed to [steps, channels])")
     elif x.ndim <= 2:
         structure, input_shape = "tabular", shape
         evidence = f"input array of shape {list(x.shape)}: one row of {shape[0]} features each"
+        if x.ndim == 2 and shape[0] >= SERIES_MIN_STEPS:
+            measure.notes.append(
+                f"each example is {shape[0]} values in a row; if they are the steps of a series, "
+                f"give --data-structure time_series (read as [{shape[0]}, 1])")
+    elif x.ndim == 3 and given_structure != "image" and _channels_last_series(shape):
+        structure, input_shape = "time_series", shape
+        evidence = (f"input array of shape {list(x.shape)}: {shape[0]} steps of {shape[1]} "
+                    f"channel(s) per example (few channels against many steps is a series, not "
+                    "an image; --data-structure image says otherwise)")
+    elif x.ndim == 3 and given_structure != "image" and _channels_first(shape):
+        structure, input_shape, layout = "time_series", [shape[1], shape[0]], "channels_first"
+        evidence = (f"input array of shape {list(x.shape)}: {shape[0]} channel(s) of "
+                    f"{shape[1]} steps per example, stored channels first as sktime and tslearn "
+                    "do (transposed to [steps, channels]; --data-structure image says otherwise)")
     elif x.ndim == 3:
         structure, input_shape = "image", shape + [1]
         evidence = (f"input array of shape {list(x.shape)}: {shape[0]}x{shape[1]} grayscale "
@@ -129,4 +151,20 @@ def profile_arrays(x: Any, y: Optional[Any], *, overrides: dict[str, Any], sourc
             "--problem-type (e.g. anomaly_detection), or save inputs and targets together "
             "with np.savez(path, x=inputs, y=targets)", where=where)
     profiled = finish(measure, overrides, targets=names, n_rows=n)
+    plan["layout"] = layout
     return profiled, plan
+
+
+# An example of rank 2 is a series when its channels are few against its steps: GunPoint's
+# (150, 1) or BasicMotions' (100, 6) are series, MNIST's (28, 28) and digits' (8, 8) images.
+SERIES_MAX_CHANNELS = 16
+SERIES_MIN_STEPS = 24
+
+
+def _channels_last_series(shape: list[int]) -> bool:
+    steps, channels = shape
+    return channels <= SERIES_MAX_CHANNELS and steps >= max(SERIES_MIN_STEPS, 4 * channels)
+
+
+def _channels_first(shape: list[int]) -> bool:
+    return _channels_last_series([shape[1], shape[0]]) and not _channels_last_series(shape)

@@ -164,3 +164,19 @@ def load_images(folder: Path, plan: dict[str, Any]) -> tuple[Any, Any]:
         raise _unreadable(bad, folder)
     target = np.asarray([code for _, code in files], dtype=np.int64)
     return out, target
+
+
+def test_folder_plan(folder: Path, plan: dict[str, Any], source: str) -> dict[str, Any]:
+    """How to load a test folder like the training folder: its images, coded by the training
+    folder's classes (a class sub-folder the training data lacks is an error), at the training
+    size and channels."""
+    classes, files, _ = list_images(folder)
+    known = list(plan["classes"])
+    unknown = [c for c in classes if c not in known]
+    if unknown:
+        raise AdvisorError(
+            f"class sub-folder(s) {', '.join(map(repr, unknown))} are not classes of the "
+            f"training folder ({', '.join(map(repr, known[:10]))}); a test folder can only hold "
+            "classes the model was trained on", where=source)
+    coded = [(path, known.index(classes[code])) for path, code in files]
+    return {**plan, "files": coded}

@@ -32,7 +32,12 @@ def encode_target(values: Any, plan: dict[str, Any], where: str) -> Any:
                                    ).codes.astype(np.int64)
             bad = codes < 0
         if np.any(bad):
-            raise AdvisorError("a target value is not one of the measured classes", where=where)
+            unknown = sorted({str(v) for v in series[np.asarray(bad)].tolist()})
+            raise AdvisorError(
+                f"target value(s) {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''} "
+                f"are not among the classes of the training data "
+                f"({', '.join(map(str, classes[:10]))}{' ...' if len(classes) > 10 else ''}); "
+                "a test file can only hold classes the model was trained on", where=where)
         return codes.astype(np.int64)
     if encoding == "one_hot":
         return frame.to_numpy(dtype=float).argmax(axis=1).astype(np.int64)
@@ -61,7 +66,8 @@ def load_path(path: Any, *, targets: list[str], text_column: Optional[str],
                                        forecast_horizon=forecast_horizon, overrides=overrides,
                                        source=source, fmt=fmt, total_rows=reader.total_rows,
                                        max_rows=max_rows)
-        return _table_dataset(frame, profiled, plan, source)
+        return _table_dataset(frame, profiled.profile, {**plan, "kind": "table"}, source,
+                              sampled=profiled.sampled)
     _no_table_options(fmt, source, text_column=text_column, time_column=time_column,
                       forecast_horizon=forecast_horizon, targets=targets)
     if fmt in ("npz", "npy"):
@@ -70,21 +76,99 @@ def load_path(path: Any, *, targets: list[str], text_column: Optional[str],
         x, y, _ = read_arrays(p, fmt, x_key, y_key)
         profiled, plan = profile_arrays(x, y, overrides=overrides, source=source, fmt=fmt,
                                         y_key=y_key)
-        features = np.asarray(x)
-        shape = profiled.profile.input_shape
-        if profiled.profile.data_structure == "image" and list(features.shape[1:]) != shape:
-            features = _reshape(features, shape, source)
-        target = None if y is None else encode_target(np.asarray(y), plan, source)
-        return Dataset(profile=profiled.profile, features=features, target=target,
-                       target_names=[y_key] if y is not None else [], classes=plan["classes"],
-                       source=source, sampled=False)
+        plan = {**plan, "kind": "arrays", "x_key": x_key, "y_key": y_key}
+        return _array_dataset(x, y, profiled.profile, plan, source)
     from ._images import load_images, profile_folder
 
     profiled, plan = profile_folder(p, overrides=overrides, source=source)
     features, target = load_images(p, plan)
     return Dataset(profile=profiled.profile, features=features, target=target,
                    target_names=["class"], classes=list(plan["classes"]), source=source,
-                   sampled=False)
+                   sampled=False, plan={"kind": "images", "classes": list(plan["classes"]),
+                                        "size": plan["size"], "channels": plan["channels"]})
+
+
+def _array_dataset(x: Any, y: Any, profile: Any, plan: dict[str, Any], source: str) -> Dataset:
+    import numpy as np
+
+    features = np.asarray(x)
+    shape = profile.input_shape
+    structure = profile.data_structure
+    if structure == "time_series" and plan.get("layout") == "channels_first":
+        features = np.ascontiguousarray(np.swapaxes(features, 1, 2))
+    if structure in ("image", "time_series") and list(features.shape[1:]) != shape:
+        features = _reshape(features, shape, source)
+    target = None if y is None else encode_target(np.asarray(y), plan, source)
+    y_key = plan["y_key"]
+    return Dataset(profile=profile, features=features, target=target,
+                   target_names=[y_key] if y is not None else [], classes=plan["classes"],
+                   source=source, sampled=False, plan=plan)
+
+
+def load_like(path: Any, like: Dataset) -> Dataset:
+    """Read another file (a test file) exactly as ``like`` was read: the same columns or
+    arrays, the same target encoding and classes, ``like``'s profile. Nothing is measured."""
+    import numpy as np
+
+    plan = like.plan
+    if plan is None:
+        raise AdvisorError("the training data was made in memory, so there is no reading to "
+                           "repeat; give the test data as a Dataset as well", where=str(path))
+    fmt, p = detect_format(path)
+    source = str(path)
+    kind = plan["kind"]
+    expected = {"table": "a table (CSV, TSV, TXT or Parquet) like the training file",
+                "arrays": "an .npz file with the same arrays as the training file",
+                "images": "a folder of the same class sub-folders as the training folder"}[kind]
+    actual = ("table" if fmt in TABULAR_FORMATS else "arrays" if fmt in ("npz", "npy")
+              else "images")
+    if actual != kind:
+        raise AdvisorError(f"the test data must be {expected}; got {fmt}", where=source)
+    profile = like.profile
+    if kind == "table":
+        reader = TableReader(p, fmt, None)
+        frame = reader.read_all()
+        frame.columns = [str(c) for c in frame.columns]
+        needed = list(plan["features"]) + list(plan["targets"]) + [
+            c for c in (plan["time_column"], plan["text_column"]) if c]
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            raise AdvisorError(
+                f"the test file lacks column(s) {', '.join(map(repr, missing))} of the training "
+                f"file; it has {', '.join(map(repr, list(frame.columns)[:20]))}", where=source)
+        if not len(frame):
+            raise AdvisorError("the test file has a header but no data rows", where=source)
+        test = _table_dataset(frame, profile, plan, source, sampled=False)
+        if profile.problem_type == "forecasting" and like.time_index is not None and \
+                test.time_index is not None and len(test.time_index) and \
+                not test.time_index[0] > like.time_index[-1]:
+            raise AdvisorError(
+                f"the test file must continue the training series: its first time "
+                f"{test.time_index[0]} is not after the training file's last "
+                f"{like.time_index[-1]} (column {plan['time_column']!r})", where=source)
+        return test
+    if kind == "arrays":
+        from ._arrays import read_arrays
+
+        x, y, _ = read_arrays(p, fmt, plan["x_key"], plan["y_key"])
+        expected_shape = list(like.features.shape[1:])
+        layout_shape = list(x.shape[1:])
+        if plan.get("layout") == "channels_first" and len(layout_shape) == 2:
+            layout_shape = layout_shape[::-1]
+        if int(np.prod(layout_shape)) != int(np.prod(expected_shape)):
+            raise AdvisorError(
+                f"the test examples have shape {list(x.shape[1:])}; the training examples "
+                f"{list(like.features.shape[1:])}", where=source)
+        if x.dtype.kind not in "biuf":
+            raise AdvisorError(f"the input array has dtype {x.dtype}; expected numbers",
+                               where=source)
+        return _array_dataset(x, y, profile, plan, source)
+    from ._images import load_images, test_folder_plan
+
+    files_plan = test_folder_plan(p, plan, source)
+    features, target = load_images(p, files_plan)
+    return Dataset(profile=profile, features=features, target=target, target_names=["class"],
+                   classes=list(plan["classes"]), source=source, plan=plan)
 
 
 def _reshape(features: Any, shape: list[int], where: str) -> Any:
@@ -99,12 +183,12 @@ def _reshape(features: Any, shape: list[int], where: str) -> Any:
     return features.reshape((len(features), *shape))
 
 
-def _table_dataset(frame: Any, profiled: Any, plan: dict[str, Any], source: str) -> Dataset:
+def _table_dataset(frame: Any, profile: Any, plan: dict[str, Any], source: str, *,
+                   sampled: bool) -> Dataset:
     targets = plan["targets"]
     if targets:
         frame = frame[frame[targets].notna().all(axis=1)]
     frame = frame.reset_index(drop=True)
-    profile = profiled.profile
     target = encode_target(frame[targets], plan, source) if targets else None
     structure = profile.data_structure
     time_index = None
@@ -122,6 +206,8 @@ def _table_dataset(frame: Any, profiled: Any, plan: dict[str, Any], source: str)
         if plan["time_column"]:
             time_index = parse_time(frame[plan["time_column"]], plan["time_column"],
                                     source).to_numpy()
+        if profile.problem_type != "forecasting":
+            return _step_windows(features, target, profile, plan, source, time_index)
     elif structure in ("image", "audio", "sequence"):
         import numpy as np
 
@@ -136,5 +222,31 @@ def _table_dataset(frame: Any, profiled: Any, plan: dict[str, Any], source: str)
         features = frame[features_cols]
     return Dataset(profile=profile, features=features, target=target,
                    target_names=list(targets), classes=plan["classes"],
-                   feature_names=feature_names, source=source, sampled=profiled.sampled,
-                   time_index=time_index)
+                   feature_names=feature_names, source=source, sampled=sampled,
+                   time_index=time_index, plan=plan)
+
+
+def _step_windows(features: Any, target: Any, profile: Any, plan: dict[str, Any], source: str,
+                  time_index: Any) -> Dataset:
+    """A series labelled at every step (time column, no forecast horizon) as examples: the
+    windows of ``input_shape[0]`` steps that end at each step, labelled with that step's
+    target. Consecutive windows share all but one step (``Dataset.overlap``)."""
+    import numpy as np
+
+    length = profile.input_shape[0]
+    bad = [str(c) for c in features.columns if features[c].dtype.kind not in "biuf"]
+    if bad:
+        raise AdvisorError(f"a time series' feature columns must be numeric; "
+                           f"{', '.join(map(repr, bad[:5]))} are not", where=source)
+    values = features.to_numpy(dtype=np.float64)
+    if len(values) < length:
+        raise AdvisorError(f"the series has {len(values)} rows, fewer than the window of "
+                           f"{length} steps", where=source)
+    windows = np.lib.stride_tricks.sliding_window_view(values, length, axis=0)
+    windows = np.ascontiguousarray(np.moveaxis(windows, -1, 1))
+    labels = None if target is None else np.asarray(target)[length - 1:]
+    return Dataset(profile=profile, features=windows, target=labels,
+                   target_names=list(plan["targets"]), classes=plan["classes"],
+                   feature_names=list(features.columns), source=source,
+                   time_index=None if time_index is None else time_index[length - 1:],
+                   overlap=length - 1, plan=plan)

@@ -43,6 +43,7 @@ CELL_BUDGET = 4_000_000        # cells per streamed chunk (rows x columns)
 MAX_DISTINCT = 10_000          # distinct target values tracked; more -> not a class label
 VOCAB_CAP = 1_000_000
 SEQUENCE_CAP = 512
+SERIES_CAP = 200_000           # steps of a series kept to measure its season length
 IMAGE_SAMPLE = 2_000           # image headers read when profiling a folder
 AUTO_TARGETS = ("target", "label", "labels", "class", "y")
 CODE_NAME = re.compile(r"(^|_)(id|code|type|category|cat|class|kind|group)$", re.IGNORECASE)
@@ -451,7 +452,7 @@ class TableStats:
     """Exact streaming statistics of a table's feature, target, text and time columns."""
 
     def __init__(self, columns: list[str], targets: list[str], text_column: Optional[str],
-                 time_column: Optional[str], where: str):
+                 time_column: Optional[str], where: str, keep_series: bool = False):
         self.columns = columns
         self.targets = targets
         self.text_column = text_column
@@ -479,6 +480,9 @@ class TableStats:
         self.vocab_capped = False
         self.text_seen = 0
         self.text_missing = 0
+        # a series' first target, in order, for its season length (the first SERIES_CAP steps)
+        self.series: Optional[list[Any]] = [] if keep_series and targets else None
+        self.series_kept = 0
 
     def update(self, frame: Any) -> None:
         import numpy as np
@@ -537,6 +541,11 @@ class TableStats:
                 self.integer_values[column] = None
         for stats in self.target_stats:
             stats.update(frame[stats.name])
+        if self.series is not None and self.series_kept < SERIES_CAP:
+            values = pd.to_numeric(frame[self.targets[0]], errors="coerce").to_numpy(
+                dtype=np.float64)[:SERIES_CAP - self.series_kept]
+            self.series.append(values)
+            self.series_kept += len(values)
         if len(self.targets) > 1 and self.one_hot_rows:
             values = frame[self.targets].apply(pd.to_numeric, errors="coerce")
             self.one_hot_rows = bool((values.sum(axis=1) == 1).all())
@@ -636,6 +645,27 @@ class TableStats:
         return strings, codes
 
 
+def _measure_season(stats: TableStats, measure: Measure, n: int) -> Optional[int]:
+    """The season length of the first target series, set on the profile when there is one."""
+    import numpy as np
+
+    from ._series import season_length
+
+    if not stats.series:
+        return None
+    values = np.concatenate(stats.series)
+    season, evidence = season_length(values)
+    name = stats.targets[0]
+    if stats.series_kept < n:
+        evidence += f" (the first {stats.series_kept} of {n} steps)"
+        measure.sampled = True
+    if season is None:
+        measure.notes.append(f"no season in {name!r}: {evidence}")
+        return None
+    measure.set("season_length", season, f"{name!r}: {evidence}")
+    return season
+
+
 def parse_time(series: Any, name: str, where: str) -> Any:
     import pandas as pd
 
@@ -689,7 +719,8 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
             text_column = auto
             notes.append(f"column {auto!r} holds free text, so the data is text; give "
                          "--text-column to choose another")
-    stats = TableStats(columns, targets, text_column, time_column, where)
+    stats = TableStats(columns, targets, text_column, time_column, where,
+                       keep_series=forecast_horizon is not None)
     if text_column is not None:
         ignored = stats.features
         if ignored:
@@ -739,6 +770,8 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
                     how="given")
         if len(targets) > 1:
             measure.set("n_targets", len(targets), f"{len(targets)} series to forecast")
+        measure.set("forecast_horizon", forecast_horizon,
+                    f"--forecast-horizon {forecast_horizon}", how="given")
     elif targets:
         target_plan = infer_target(stats.target_stats, measure, given_problem=given_problem,
                                    n=n, one_hot_rows=stats.one_hot_rows, where=where)
@@ -753,14 +786,16 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
                 f"target(s) {', '.join(map(repr, targets))}; give --forecast-horizon N to "
                 "forecast them from their own past", where=where)
         horizon = forecast_horizon or 0
-        wanted = min(max(4 * horizon, 24), SEQUENCE_CAP) if horizon else 32
+        season = _measure_season(stats, measure, n) if horizon else None
+        wanted = min(max(4 * horizon, 2 * (season or 0), 24), SEQUENCE_CAP) if horizon else 32
         window = max(1, min(wanted, (n - horizon) // 2))
         windows = n - window - horizon + 1
         if windows < 1:
             raise AdvisorError(f"the series has {n} rows: too short for a forecast horizon of "
                                f"{horizon} steps", where=where)
-        rule = (f"window = 4 x forecast horizon {horizon}, at least 24, at most "
-                f"{SEQUENCE_CAP}" if horizon else "default window of 32 steps")
+        rule = (f"window = the larger of 4 x forecast horizon {horizon}"
+                + (f", 2 seasons of {season}" if season else "")
+                + f" and 24, at most {SEQUENCE_CAP}" if horizon else "default window of 32 steps")
         if window < wanted:
             rule += f", cut to half the series ({window})"
         measure.set("input_shape", [window, len(channels_cols)],
@@ -875,6 +910,10 @@ def finish(measure: Measure, overrides: dict[str, Any], **extra: Any) -> Profile
     if problem not in ("regression", "forecasting"):
         drop("target_range")
         drop("n_targets")
+    if problem != "forecasting":
+        drop("forecast_horizon")
+    if structure not in ("time_series", "sequence"):
+        drop("season_length")
     if "label_encoding" in values and problem in ALLOWED_LABEL_ENCODING and \
             values["label_encoding"] not in ALLOWED_LABEL_ENCODING[problem]:
         drop("label_encoding")

@@ -11,7 +11,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .report import RUN_TITLES
 
 
 def plot_curves(report: Any, path: str | Path) -> Path:
@@ -40,7 +39,7 @@ def plot_curves(report: Any, path: str | Path) -> Path:
         if values and max(values) / min(values) > 50:
             axis.set_yscale("log")
         loss_name = (run.setup or {}).get("loss", {}).get("name", "loss")
-        axis.set_title(f"{RUN_TITLES.get(run.name, run.name)} ({loss_name})")
+        axis.set_title(f"{report.title(run)} ({loss_name})")
         axis.set_xlabel("epoch")
         axis.set_ylabel("loss")
         axis.grid(True, alpha=0.3)

@@ -20,9 +20,15 @@ Steps, by the names ``rules/recommend/preprocessing.yaml`` emits (in the order g
 ``multi_hot``             token-id sequences as a 0/1 bag over ``num_tokens`` ids
 ``pad``                   token-id sequences padded / truncated to ``length`` with ``value``
 ``window``                forecasting: windows of ``length`` steps and the next ``horizon``
-                          target values, every ``stride`` steps, cut inside each split
+                          target values, every ``stride`` steps; a window's targets lie inside
+                          one split, its inputs may reach back into earlier ones (rolling
+                          origins); ``base``: none | last_value | seasonal_naive (with
+                          ``season_length``): the network predicts the change from that
+                          forecast, in units of the training series' typical change, and its
+                          inputs are the window less its last value (both mapped back)
 ``standardize_target``    regression targets as z-scores; predictions are mapped back
 ``log_target``            regression targets as log1p(y); predictions are mapped back
+                          (forecasting: the forecast series, as input and as target)
 ========================  ===================================================================
 
 An unknown step name, a non-numeric column no step encodes, missing values no step imputes and
@@ -48,6 +54,7 @@ TARGET_STEPS = ("standardize_target", "log_target")
 CLASSIFICATION = ("binary", "multiclass", "multilabel")
 SUPPORTED_PROBLEMS = ("binary", "multiclass", "multilabel", "regression", "forecasting")
 MIN_SPLIT_ROWS = 2  # the fewest examples a training, validation or test split may hold
+BASES = ("none", "last_value", "seasonal_naive")  # what a forecast window is relative to
 
 
 def task_of(problem_type: str) -> str:
@@ -68,6 +75,12 @@ class Split:
     test_fraction: float
     validation_split: float
     notes: list[str] = field(default_factory=list)
+    test_source: str = "held_out"  # held_out (cut from the data) | given (a test file)
+
+    def ranges(self) -> list[tuple[int, int]]:
+        """(start, end) rows of the three parts of a series split (contiguous, in order)."""
+        return [(int(p[0]), int(p[-1]) + 1) if len(p) else (0, 0)
+                for p in (self.train, self.validation, self.test)]
 
 
 def is_series(dataset: Dataset) -> bool:
@@ -76,12 +89,17 @@ def is_series(dataset: Dataset) -> bool:
 
 
 def split_dataset(dataset: Dataset, *, validation_split: float, test_fraction: float = 0.2,
-                  seed: int = 0, window: Optional[tuple[int, int]] = None) -> Split:
+                  seed: int = 0, window: Optional[tuple[int, int]] = None,
+                  given_test: int = 0) -> Split:
     """Hold out a test part, then the validation share of the rest (seeded).
 
     Classification is split stratified (scikit-learn's ``train_test_split``), falling back to a
     random split when a class is too rare to be in every part; forecasting series are cut in
-    time order, each part long enough for at least one window.
+    time order: the training part long enough for one window, the others for one horizon (their
+    windows reach back into the earlier parts). Windows cut from one series (``overlap``) are
+    split in time order with ``overlap`` examples dropped at each boundary, so no step is in two
+    parts. With ``given_test`` the last ``given_test`` examples are the test part (a test file)
+    and only the validation share is split off the rest.
 
     Raises:
         AdvisorError: too few rows for the parts (the message says how many are needed).
@@ -90,32 +108,46 @@ def split_dataset(dataset: Dataset, *, validation_split: float, test_fraction: f
         raise AdvisorError(f"test_fraction must be in (0, 1), got {test_fraction}")
     n = dataset.n_samples
     if is_series(dataset):
-        return _chronological(n, validation_split, test_fraction, seed, window)
-    fractions = [f for f in (test_fraction, (1 - test_fraction) * validation_split) if f > 0]
-    needed = math.ceil(MIN_SPLIT_ROWS / min(fractions)) + MIN_SPLIT_ROWS
+        return _chronological(n, validation_split, test_fraction, seed, window, given_test)
+    if dataset.overlap:
+        return _in_time_order(dataset, validation_split, test_fraction, seed, given_test)
     problem = dataset.profile.problem_type
-    if problem in ("binary", "multiclass"):
-        needed = max(needed, math.ceil(dataset.profile.n_classes / min(fractions)))
-    if n < needed:
-        raise AdvisorError(
-            f"too few rows to split: {n}; a test part of {test_fraction:.0%} and a validation "
-            f"share of {validation_split:.0%} need at least {needed} rows", where=dataset.source)
-    from sklearn.model_selection import train_test_split
-
     positions = np.arange(n)
     notes: list[str] = []
     stratify = None
     method = "random"
+    labels = None
     if problem in ("binary", "multiclass"):
         labels = np.asarray(dataset.target).reshape(-1)
-        counts = np.bincount(labels.astype(np.int64))
+    if given_test:
+        rest, test = positions[:n - given_test], positions[n - given_test:]
+        fractions = [validation_split] if validation_split > 0 else [1.0]
+    else:
+        rest, test = positions, None
+        fractions = [f for f in (test_fraction, (1 - test_fraction) * validation_split) if f > 0]
+    n_split = len(rest) if given_test else n
+    needed = math.ceil(MIN_SPLIT_ROWS / min(fractions)) + MIN_SPLIT_ROWS
+    if problem in ("binary", "multiclass"):
+        needed = max(needed, math.ceil(dataset.profile.n_classes / min(fractions)))
+    if n_split < needed:
+        shares = (f"a validation share of {validation_split:.0%}" if given_test else
+                  f"a test part of {test_fraction:.0%} and a validation share of "
+                  f"{validation_split:.0%}")
+        raise AdvisorError(
+            f"too few rows to split: {n_split}; {shares} need at least {needed} rows",
+            where=dataset.source)
+    from sklearn.model_selection import train_test_split
+
+    if labels is not None:
+        counts = np.bincount(labels[rest].astype(np.int64))
         if counts[counts > 0].min() >= 3:
             stratify, method = labels, "stratified"
         else:
             notes.append("a class has fewer than 3 examples: the split is random, not "
                          "stratified")
-    rest, test = train_test_split(positions, test_size=test_fraction, random_state=seed,
-                                  stratify=stratify)
+    if test is None:
+        rest, test = train_test_split(positions, test_size=test_fraction, random_state=seed,
+                                      stratify=stratify)
     if validation_split > 0:
         train, validation = train_test_split(
             rest, test_size=validation_split, random_state=seed,
@@ -123,43 +155,92 @@ def split_dataset(dataset: Dataset, *, validation_split: float, test_fraction: f
     else:
         train, validation = rest, np.arange(0)
     return Split(np.sort(train), np.sort(validation), np.sort(test), method, seed,
-                 test_fraction, validation_split, notes)
+                 test_fraction, validation_split, notes,
+                 test_source="given" if given_test else "held_out")
 
 
 def _chronological(n: int, validation_split: float, test_fraction: float, seed: int,
-                   window: Optional[tuple[int, int]]) -> Split:
-    span = sum(window) if window else MIN_SPLIT_ROWS
-    n_test = int(round(n * test_fraction))
+                   window: Optional[tuple[int, int]], given_test: int = 0) -> Split:
+    length, horizon = window if window else (MIN_SPLIT_ROWS - 1, 1)
+    n_test = given_test or int(round(n * test_fraction))
     n_val = int(round((n - n_test) * validation_split))
     n_train = n - n_test - n_val
-    parts = [p for p in (n_test, n_val if validation_split > 0 else None, n_train) if p is not None]
-    if min(parts) < span:
-        smallest = min(f for f in (test_fraction, (1 - test_fraction) * validation_split,
-                                   (1 - test_fraction) * (1 - validation_split)) if f > 0)
-        needed = math.ceil(span / smallest) + 1
-        what = (f"windows of {window[0]} steps plus a horizon of {window[1]}" if window
-                else "the parts")
-        raise AdvisorError(f"too few rows to split the series in time order: {n}; {what} in "
-                           f"every part need at least {needed} rows")
+    what = (f"windows of {length} steps plus a horizon of {horizon}" if window else "the parts")
+    short = [name for name, size, need in (
+        ("training", n_train, length + horizon),
+        ("validation", n_val if validation_split > 0 else horizon, horizon),
+        ("test", n_test, horizon)) if size < need]
+    if short:
+        if given_test and "test" in short:
+            raise AdvisorError(f"the test file holds {n_test} steps, fewer than the forecast "
+                               f"horizon of {horizon}: no forecast can be scored")
+        rest = (1 - test_fraction) * (1 - validation_split) if not given_test else \
+            (1 - validation_split)
+        needed = max(math.ceil((length + horizon) / rest),
+                     math.ceil(horizon / test_fraction) if not given_test else 0,
+                     math.ceil(horizon / ((1 - test_fraction) * validation_split))
+                     if validation_split > 0 and not given_test else 0) + 1
+        raise AdvisorError(
+            f"too few rows to split the series in time order: {n}; {what} (the training part "
+            f"needs a whole window, the others one horizon) need at least {needed} rows")
     order = np.arange(n)
     return Split(order[:n_train], order[n_train:n_train + n_val], order[n_train + n_val:],
-                 "chronological", seed, test_fraction, validation_split)
+                 "chronological", seed, test_fraction, validation_split,
+                 test_source="given" if given_test else "held_out")
+
+
+def _in_time_order(dataset: Dataset, validation_split: float, test_fraction: float, seed: int,
+                   given_test: int) -> Split:
+    """Windows of one series as examples: contiguous parts in time order, with ``overlap``
+    windows dropped before each boundary (they share steps with the next part)."""
+    n, gap = dataset.n_samples, dataset.overlap
+    n_test = given_test or int(round(n * test_fraction))
+    rest = n - n_test - (0 if given_test else gap)
+    n_val = int(round(rest * validation_split)) if validation_split > 0 else 0
+    n_train = rest - n_val - (gap if n_val else 0)
+    if min(n_train, n_test, n_val if validation_split > 0 else MIN_SPLIT_ROWS) < MIN_SPLIT_ROWS:
+        raise AdvisorError(
+            f"too few windows to split the series in time order: {n} windows of "
+            f"{gap + 1} steps; each part needs {MIN_SPLIT_ROWS} and {gap} are dropped at each "
+            "boundary", where=dataset.source)
+    train = np.arange(n_train)
+    validation = np.arange(n_train + gap, n_train + gap + n_val) if n_val else np.arange(0)
+    test = np.arange(n - n_test, n)
+    notes = [f"windows overlap by {gap} steps: {gap} windows are left out before each later "
+             "part so that no step is in two parts"]
+    return Split(train, validation, test, "chronological", seed, test_fraction,
+                 validation_split, notes, test_source="given" if given_test else "held_out")
 
 
 # -- arrays ---------------------------------------------------------------------------------------
 
 @dataclass
 class Part:
-    """One split, ready for Keras: inputs, targets in training space and raw, and for forecasts
-    the last observed target of each window (the persistence baseline)."""
+    """One split, ready for Keras: inputs, targets in training space and raw; for forecasts the
+    last observed target before each window's horizon (the persistence baseline) and the row of
+    each forecast origin (the first forecast step)."""
 
     x: Any
     y: Any
     y_raw: Any
     last_value: Any = None
+    origins: Any = None
+    inverse: Optional[Callable[[np.ndarray], np.ndarray]] = None  # predictions -> raw scale
 
     def __len__(self) -> int:
         return len(self.x)
+
+    def restore(self, predictions: np.ndarray) -> np.ndarray:
+        """Model outputs for this part on the raw target scale."""
+        return self.inverse(predictions) if self.inverse is not None else predictions
+
+
+def seasonal_naive_index(origins: np.ndarray, horizon: int, season: int) -> np.ndarray:
+    """Rows of the seasonal naive forecast from each origin (its first forecast step): for step
+    h the last observed value a whole number of seasons back (season 1: the last value)."""
+    steps = np.arange(horizon)
+    back = season * ((steps + season) // season)
+    return np.asarray(origins)[:, None] + steps[None, :] - back[None, :]
 
 
 def _take(features: Any, positions: np.ndarray) -> Any:
@@ -250,17 +331,22 @@ class Preprocessor:
 
     # -- fitting
     def fit(self, features: Any, target: np.ndarray) -> "Preprocessor":
+        """Fit every step on the training rows (a series: its training steps, in order)."""
+        y = np.asarray(target, dtype=np.float32)
+        if self.window is not None:  # the series' target steps apply to its own inputs too
+            y = y.reshape(len(y), -1)
+        for step in self.target_steps:
+            forward, inverse = self._fit_target(step, y)
+            y = forward(y)
+            self._target.append((forward, inverse))
         x = self._start(features)
         for index, step in enumerate(self.input_steps):
             transform = self._fit_step(index, step, x)
             x = transform(x)
             self._fitted.append((step, transform))
         self._finish(x, where="after preprocessing (training split)")
-        y = np.asarray(target, dtype=np.float32)
-        for step in self.target_steps:
-            forward, inverse = self._fit_target(step, y)
-            y = forward(y)
-            self._target.append((forward, inverse))
+        if self.window is not None:
+            self._fit_base(y)
         return self
 
     def transform_features(self, features: Any) -> np.ndarray:
@@ -280,29 +366,110 @@ class Preprocessor:
         return y
 
     def part(self, features: Any, target: np.ndarray) -> Part:
-        """One split, transformed (forecasting: cut into windows inside the split)."""
+        """One split of independent examples, transformed."""
+        if self.window is not None:
+            raise AdvisorError("a series is cut into windows over all its parts at once: use "
+                               "series_parts()")
         x = self.transform_features(features)
         y_raw = np.asarray(target)
-        if self.window is None:
-            y = self.transform_target(y_raw) if self._target else y_raw
-            return Part(x, y, y_raw)
-        length, horizon = self.window_span()
-        stride = int(self.window.get("stride", 1) or 1)
+        y = self.transform_target(y_raw) if self._target else y_raw
+        return Part(x, y, y_raw, inverse=self.inverse_target if self._target else None)
+
+    # -- series: windows and their forecast base
+    @property
+    def base(self) -> str:
+        """What the network's forecast is relative to: none, last_value or seasonal_naive."""
+        base = str((self.window or {}).get("base") or "none")
+        if base not in BASES:
+            raise AdvisorError(f"unknown window base {base!r}; expected one of "
+                               f"{', '.join(BASES)}", where="preprocessing (window)")
+        return base
+
+    def base_lag(self) -> int:
+        """The lag of the base forecast: the season length for seasonal_naive, else 1."""
+        if self.base != "seasonal_naive":
+            return 1
+        season = int((self.window or {}).get("season_length") or 0)
+        length, _ = self.window_span()  # type: ignore[misc]
+        if season < 2 or season > length:
+            raise AdvisorError(f"a seasonal_naive base needs season_length between 2 and the "
+                               f"window length {length}; got {season or 'none'}",
+                               where="preprocessing (window)")
+        return season
+
+    def _fit_base(self, y: np.ndarray) -> None:
+        """The scale of the base-relative targets: the training series' mean absolute change
+        over the base's lag (1 when the series does not change)."""
+        self._scale = np.ones(y.shape[1], dtype=np.float32)
+        if self.base == "none":
+            return
+        lag = self.base_lag()
+        if len(y) > lag:
+            change = np.nanmean(np.abs(y[lag:] - y[:-lag]), axis=0)
+            self._scale = np.where(np.isfinite(change) & (change > 1e-12), change, 1.0
+                                   ).astype(np.float32)
+
+    def target_columns(self, features: Any) -> list[int]:
+        """Positions of the forecast series among the series' input columns."""
+        names = list(getattr(features, "columns", self.dataset.feature_names or []))
+        return [names.index(t) for t in self.dataset.target_names if t in names]
+
+    def series_parts(self, features: Any, target: np.ndarray,
+                     ranges: Sequence[tuple[int, int]]) -> list[Optional[Part]]:
+        """Windows of the whole series (every part transformed with the training fit), one
+        :class:`Part` per (start, end) row range: the windows whose forecast steps all lie in
+        the range; their inputs may reach back into earlier rows (rolling origins)."""
+        length, horizon = self.window_span()  # type: ignore[misc]
+        stride = int(self.window.get("stride", 1) or 1)  # type: ignore[union-attr]
+        x = self.transform_features(features)
         if x.ndim == 1:
             x = x[:, None]
-        count = len(x) - length - horizon + 1
-        if count < 1:
-            raise AdvisorError(f"a part of the series has {len(x)} steps, fewer than a window "
-                               f"of {length} plus a horizon of {horizon}")
-        starts = np.arange(0, count, stride)
-        windows = np.lib.stride_tricks.sliding_window_view(x, length, axis=0)[starts]
-        windows = np.ascontiguousarray(np.moveaxis(windows, -1, 1), dtype=np.float32)
-        series = y_raw.reshape(len(y_raw), -1)[:, 0].astype(np.float32)
-        future = np.lib.stride_tricks.sliding_window_view(series[length:], horizon)[starts]
-        last = np.repeat(series[starts + length - 1][:, None], horizon, axis=1)
-        future = np.ascontiguousarray(future)
-        scaled = self.transform_target(future) if self._target else future
-        return Part(windows, scaled, future, last)
+        raw = np.asarray(target, dtype=np.float64).reshape(len(target), -1)
+        model_y = self.transform_target(raw.astype(np.float32)) if self._target else \
+            raw.astype(np.float32)
+        columns = self.target_columns(features)
+        base, lag = self.base, self.base_lag()
+        steps = np.arange(horizon)
+        parts: list[Optional[Part]] = []
+        for start, end in ranges:
+            origins = np.arange(max(start, length), end - horizon + 1, stride)
+            if end <= start or not len(origins):
+                parts.append(None if end <= start else self._empty_part(x, raw, length))
+                continue
+            index = origins[:, None] + steps[None, :]                      # (count, H)
+            reference_rows = seasonal_naive_index(origins, horizon, lag)
+            inputs = np.stack([x[o - length:o] for o in origins]).astype(np.float32)
+            future = model_y[index]                                        # (count, H, T)
+            reference = np.zeros_like(future)
+            if base != "none":
+                reference = model_y[reference_rows]
+                if columns:
+                    inputs[:, :, columns] -= inputs[:, -1:, columns]
+            y = ((future - reference) / self._scale).reshape(len(origins), -1)
+            y_raw = raw[index].reshape(len(origins), -1)
+            last = np.repeat(raw[origins - 1][:, None, :], horizon, axis=1).reshape(
+                len(origins), -1)
+            parts.append(Part(np.ascontiguousarray(inputs), y.astype(np.float32), y_raw, last,
+                              origins, self._series_inverse(reference)))
+        return parts
+
+    def _empty_part(self, x: np.ndarray, raw: np.ndarray, length: int) -> Part:
+        outputs = raw.shape[1] * self.window_span()[1]  # type: ignore[index]
+        return Part(np.zeros((0, length, x.shape[1]), np.float32),
+                    np.zeros((0, outputs), np.float32), np.zeros((0, outputs)),
+                    np.zeros((0, outputs)), np.zeros(0, np.int64))
+
+    def _series_inverse(self, reference: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        scale = self._scale
+
+        def inverse(predictions: np.ndarray) -> np.ndarray:
+            shaped = np.asarray(predictions, dtype=np.float64).reshape(reference.shape)
+            values = shaped * scale + reference
+            if self._target:
+                values = self.inverse_target(values)
+            return np.asarray(values).reshape(len(values), -1)
+
+        return inverse
 
     # -- structure-specific start / finish
     def _start(self, features: Any) -> Any:
@@ -311,15 +478,22 @@ class Preprocessor:
             import pandas as pd
 
             if isinstance(features, pd.DataFrame):
-                return features.copy()
-            array = np.asarray(features)
-            if array.ndim == 1:
-                array = array[:, None]
-            if array.ndim != 2:
-                raise AdvisorError(f"{structure} features are (rows, columns); got shape "
-                                   f"{array.shape}")
-            names = self.dataset.feature_names or [f"x{i}" for i in range(array.shape[1])]
-            return pd.DataFrame(array, columns=list(names)[:array.shape[1]])
+                frame = features.copy()
+            else:
+                array = np.asarray(features)
+                if array.ndim == 1:
+                    array = array[:, None]
+                if array.ndim != 2:
+                    raise AdvisorError(f"{structure} features are (rows, columns); got shape "
+                                       f"{array.shape}")
+                names = self.dataset.feature_names or [f"x{i}" for i in range(array.shape[1])]
+                frame = pd.DataFrame(array, columns=list(names)[:array.shape[1]])
+            if self.window is not None and self._target:  # the forecast series as an input
+                names = [t for t in self.dataset.target_names if t in frame.columns]
+                if len(names) == len(self.dataset.target_names):
+                    values = frame[names].to_numpy(dtype=np.float32)
+                    frame[names] = self.transform_target(values)
+            return frame
         if structure == "text":
             array = np.asarray(features)
             if array.ndim == 2 and array.shape[1] == 1:

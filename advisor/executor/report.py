@@ -17,13 +17,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from .diagnose import Diagnosis
 
 REPORT_VERSION = 1
-METRIC_ORDER = ("accuracy", "macro_f1", "roc_auc", "micro_f1", "mae", "rmse")
+METRIC_ORDER = ("accuracy", "macro_f1", "roc_auc", "micro_f1", "mase", "mae", "rmse")
 RUN_TITLES = {"recommended": "recommended", "document_default": "document default",
               "trivial": "trivial baseline", "refined": "refined"}
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class TestPartReport(_Strict):
+    source: str = Field(description="given (a test file) or held_out (cut from the data)")
+    path: Optional[str] = Field(default=None, description="the test file, when given")
 
 
 class SplitReport(_Strict):
@@ -35,7 +40,18 @@ class SplitReport(_Strict):
     n_train: int
     n_validation: int
     n_test: int
+    test: TestPartReport = Field(default_factory=lambda: TestPartReport(source="held_out"))
     notes: list[str] = Field(default_factory=list)
+
+
+class CandidateReport(_Strict):
+    """One classical method tried for the reference."""
+
+    name: str
+    validation_metrics: dict[str, Optional[float]] = Field(default_factory=dict)
+    metrics: dict[str, Optional[float]] = Field(default_factory=dict)
+    chosen: bool = False
+    note: str = ""
 
 
 class RunReport(_Strict):
@@ -44,8 +60,17 @@ class RunReport(_Strict):
     name: str
     description: str
     metrics: dict[str, Optional[float]] = Field(
-        description="scores on the test split; None where the model predicted NaN")
+        description="scores on the test split (with several seeds: their mean); None where "
+        "the model predicted NaN")
     validation_metrics: dict[str, Optional[float]] = Field(default_factory=dict)
+    seeds: list[int] = Field(default_factory=list, description="the seeds trained")
+    spread: dict[str, Optional[float]] = Field(
+        default_factory=dict, description="with several seeds: the standard deviation of each "
+        "test metric over them")
+    per_seed: list[dict[str, Optional[float]]] = Field(
+        default_factory=list, description="with several seeds: the test metrics of each")
+    candidates: list[CandidateReport] = Field(
+        default_factory=list, description="the classical reference: every method tried")
     epochs_planned: Optional[int] = None
     epochs_run: Optional[int] = None
     best_epoch: Optional[int] = None
@@ -63,6 +88,8 @@ class Comparison(_Strict):
     higher_is_better: bool
     recommended_beats_trivial: bool
     recommended_matches_document_default: bool
+    recommended_matches_reference: Optional[bool] = Field(
+        default=None, description="None when there is no classical reference")
     refined_matches_recommended: Optional[bool] = None
 
 
@@ -95,6 +122,32 @@ class VerifyReport(_Strict):
         runs = [self.recommended, *self.baselines.values()]
         return runs + ([self.refined] if self.refined else [])
 
+    def title(self, run: RunReport) -> str:
+        """How a run is named in tables: the classical reference by its method."""
+        if run is self.baselines.get("reference"):
+            return f"reference: {run.name}"
+        return RUN_TITLES.get(run.name, run.name)
+
+    def verdicts(self) -> list[str]:
+        """Plain sentences on what the comparison means for the user."""
+        out = []
+        comparison = self.comparison
+        reference = self.baselines.get("reference")
+        name = comparison.primary_metric
+        if reference is not None and comparison.recommended_matches_reference is False:
+            ours, theirs = self.recommended.metrics.get(name), reference.metrics.get(name)
+            shown = (f" ({name} {_number(theirs)} against {_number(ours)})"
+                     if ours is not None and theirs is not None else "")
+            out.append(
+                f"The classical reference ({reference.description}) beats the recommended "
+                f"network on this split{shown}. As it stands, use the classical method for "
+                "this data; a network needs more data, or try --refine and --seeds to see "
+                "whether the gap is more than noise.")
+        if not comparison.recommended_beats_trivial:
+            out.append("The recommended network does not beat the trivial baseline: it has "
+                       "learned nothing useful on this split; read the diagnosis below.")
+        return out
+
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), indent=2, allow_nan=False,
                           default=str)
@@ -105,10 +158,21 @@ def _metric_names(report: VerifyReport) -> list[str]:
     return [name for name in METRIC_ORDER if name in present]
 
 
-def _row(run: RunReport, names: list[str]) -> list[str]:
-    cells = [RUN_TITLES.get(run.name, run.name)]
-    cells += [("nan" if run.metrics[n] is None else f"{run.metrics[n]:.4f}")
-              if n in run.metrics else "-" for n in names]
+def _number(value: Optional[float]) -> str:
+    return "nan" if value is None else f"{value:.4f}"
+
+
+def _cell(run: RunReport, name: str) -> str:
+    if name not in run.metrics:
+        return "-"
+    text = _number(run.metrics[name])
+    spread = run.spread.get(name)
+    return text + (f" ± {spread:.4f}" if spread is not None and run.spread else "")
+
+
+def _row(report: VerifyReport, run: RunReport, names: list[str]) -> list[str]:
+    cells = [report.title(run)]
+    cells += [_cell(run, n) for n in names]
     if run.epochs_run is None:
         cells.append("-")
     else:
@@ -121,16 +185,17 @@ def _row(run: RunReport, names: list[str]) -> list[str]:
 def _table(report: VerifyReport) -> tuple[list[str], list[list[str]]]:
     names = _metric_names(report)
     header = ["setup", *names, "epochs", "time"]
-    return header, [_row(run, names) for run in report.runs()]
+    return header, [_row(report, run, names) for run in report.runs()]
 
 
 def render_text(report: VerifyReport) -> str:
     """A summary for people: the data and split, a table of the runs, the diagnosis."""
     split = report.split
+    test = f" (test file {split.test.path})" if split.test.source == "given" else ""
     lines = [f"advisor verify: {report.source} ({report.problem_type}, {report.data_structure}; "
              f"{report.device})",
              f"split: {split.method}, seed {split.seed}: {split.n_train} train, "
-             f"{split.n_validation} validation, {split.n_test} test {split.unit}", ""]
+             f"{split.n_validation} validation, {split.n_test} test {split.unit}{test}", ""]
     header, rows = _table(report)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
@@ -142,7 +207,11 @@ def render_text(report: VerifyReport) -> str:
     lines += ["", f"primary metric: {comparison.primary_metric} ({direction} is better); "
               f"recommended beats trivial: {_yes(comparison.recommended_beats_trivial)}; "
               f"matches or beats the document default: "
-              f"{_yes(comparison.recommended_matches_document_default)}"]
+              f"{_yes(comparison.recommended_matches_document_default)}"
+              + ("" if comparison.recommended_matches_reference is None else
+                 f"; matches or beats the classical reference: "
+                 f"{_yes(comparison.recommended_matches_reference)}")]
+    lines += report.verdicts()
     if report.refined is not None:
         lines.append("refined with: " + ("; ".join(report.refined.applied) or "no changes"))
     lines += ["", "Diagnosis (recommended):"]
@@ -179,8 +248,10 @@ def render_markdown(report: VerifyReport) -> str:
            f"- device: {report.device}; seed {report.seed}"
            + (f"; epochs capped at {report.max_epochs}" if report.max_epochs else ""),
            f"- split: {split.method}: {split.n_train} train / {split.n_validation} validation / "
-           f"{split.n_test} test {split.unit} (test fraction {split.test_fraction:g}, "
-           f"validation share {split.validation_split:g})", ""]
+           f"{split.n_test} test {split.unit} ("
+           + (f"test file {split.test.path}" if split.test.source == "given" else
+              f"test fraction {split.test_fraction:g}")
+           + f", validation share {split.validation_split:g})", ""]
     header, rows = _table(report)
     out.append("| " + " | ".join(header) + " |")
     out.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
@@ -190,10 +261,16 @@ def render_markdown(report: VerifyReport) -> str:
             f"({'higher' if comparison.higher_is_better else 'lower'} is better). Recommended "
             f"beats the trivial baseline: **{_yes(comparison.recommended_beats_trivial)}**; "
             "matches or beats the document's default: "
-            f"**{_yes(comparison.recommended_matches_document_default)}**.", ""]
+            f"**{_yes(comparison.recommended_matches_document_default)}**"
+            + ("." if comparison.recommended_matches_reference is None else
+               "; matches or beats the classical reference: "
+               f"**{_yes(comparison.recommended_matches_reference)}**."), ""]
+    out += [f"> {verdict}" for verdict in report.verdicts()]
+    if report.verdicts():
+        out.append("")
     for run in report.runs():
         if run.description:
-            out.append(f"- *{RUN_TITLES.get(run.name, run.name)}*: {run.description}")
+            out.append(f"- *{report.title(run)}*: {run.description}")
     if report.refined is not None:
         out += ["", "## Refinement", ""]
         out += [f"- {change}" for change in report.refined.applied] or ["- no changes"]

@@ -28,15 +28,15 @@ RECOMMENDED = "recommended"
 TRIVIAL = "trivial"
 # metric -> higher is better
 METRIC_DIRECTION = {"accuracy": True, "macro_f1": True, "roc_auc": True, "micro_f1": True,
-                    "mae": False, "rmse": False}
+                    "mase": False, "mae": False, "rmse": False}
 ONE_HOT_LOSSES = {"categorical_crossentropy", "categorical_focal_crossentropy",
                   "categorical_hinge", "kl_divergence"}
 
 
 def primary_metric(problem_type: str) -> str:
     """The score runs are compared on."""
-    return {"binary": "roc_auc", "multiclass": "accuracy", "multilabel": "micro_f1"}.get(
-        problem_type, "mae")
+    return {"binary": "roc_auc", "multiclass": "accuracy", "multilabel": "micro_f1",
+            "forecasting": "mase"}.get(problem_type, "mae")
 
 
 # -- the document's default setup -----------------------------------------------------------------
@@ -77,7 +77,11 @@ def document_default_setup(recommended: Any, profile: DatasetProfile) -> Trainin
         name = step.get("step")
         if name in TARGET_STEPS or name in SCALING_STEPS:
             continue
-        steps.append(dict(step))
+        step = dict(step)
+        if name == "window":  # plain windows of raw values: no base forecast to correct
+            step.pop("base", None)
+            step.pop("season_length", None)
+        steps.append(step)
     if scale:  # min-max after cleaning and encoding, before windows are cut
         position = max((i + 1 for i, s in enumerate(steps)
                         if s.get("step") in ("impute", "one_hot")), default=0)
@@ -107,7 +111,7 @@ class Prepared:
     train: Part
     validation: Optional[Part]
     test: Part
-    inverse_target: Any = None  # maps predictions back to the raw target scale
+    mase_scale: Any = None  # forecasting: the training series' seasonal-naive MAE per series
 
 
 @dataclass
@@ -126,6 +130,7 @@ class RunResult:
     metrics: dict[str, Optional[float]]
     validation_metrics: dict[str, Optional[float]] = field(default_factory=dict)
     test_predictions: Any = None
+    seed: int = 0
 
 
 def _keras():
@@ -215,13 +220,15 @@ def train_run(name: str, setup: Any, data: Prepared, *, profile: DatasetProfile,
     n_test = len(data.test.x)
     inputs = (np.concatenate([data.test.x, data.validation.x]) if has_validation
               else data.test.x)
-    predictions = _predict(model, inputs, batch, data.inverse_target)
-    test_pred = predictions[:n_test]
-    metrics = score(profile.problem_type, data.test.y_raw, test_pred)
+    predictions = _predict(model, inputs, batch)
+    test_pred = data.test.restore(predictions[:n_test])
+    metrics = score(profile.problem_type, data.test.y_raw, test_pred,
+                    mase_scale=data.mase_scale)
     validation_metrics = {}
     if has_validation:
         validation_metrics = score(profile.problem_type, data.validation.y_raw,
-                                   predictions[n_test:])
+                                   data.validation.restore(predictions[n_test:]),
+                                   mase_scale=data.mase_scale)
     n_parameters = int(model.count_params())
     # no clear_session here: it costs ~0.2 s (a full gc.collect); the next run starts with one
     return RunResult(name=name, setup=setup, history=logs, epochs_planned=epochs,
@@ -229,7 +236,8 @@ def train_run(name: str, setup: Any, data: Prepared, *, profile: DatasetProfile,
                      stopped_early=epochs_run < epochs, nan_seen=nan_seen,
                      wall_time_s=time.perf_counter() - started, fit_time_s=fit_time,
                      n_parameters=n_parameters, metrics=metrics,
-                     validation_metrics=validation_metrics, test_predictions=test_pred)
+                     validation_metrics=validation_metrics, test_predictions=test_pred,
+                     seed=seed)
 
 
 def _stop_on_nan(keras: Any) -> Any:
@@ -254,14 +262,11 @@ def _quiet_tensorflow() -> None:
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
-def _predict(model: Any, x: np.ndarray, batch_size: int, inverse: Any) -> np.ndarray:
+def _predict(model: Any, x: np.ndarray, batch_size: int) -> np.ndarray:
     import tensorflow as tf
 
     data = tf.data.Dataset.from_tensor_slices(x).batch(max(batch_size, 256))
-    predictions = np.asarray(model.predict(data, verbose=0), dtype=np.float64)
-    if inverse is not None:
-        predictions = inverse(predictions)
-    return predictions
+    return np.asarray(model.predict(data, verbose=0), dtype=np.float64)
 
 
 # -- trivial baseline and scores ------------------------------------------------------------------
@@ -288,20 +293,25 @@ def trivial_predictions(problem_type: str, y_train: np.ndarray, n: int, *,
 
 
 METRICS = {"binary": ("accuracy", "macro_f1", "roc_auc"), "multiclass": ("accuracy", "macro_f1"),
-           "multilabel": ("micro_f1", "macro_f1")}
+           "multilabel": ("micro_f1", "macro_f1"), "forecasting": ("mase", "mae", "rmse")}
 
 
-def score(problem_type: str, y_true: Any, predictions: np.ndarray
-          ) -> dict[str, Optional[float]]:
+def score(problem_type: str, y_true: Any, predictions: np.ndarray, *,
+          mase_scale: Any = None) -> dict[str, Optional[float]]:
     """The task's metrics (scikit-learn): accuracy and macro F1 for classes, plus ROC AUC for
-    binary; micro and macro F1 for multilabel; MAE and RMSE for regression and forecasts.
-    Every metric is None when the model predicted NaN or infinity (a diverged run)."""
+    binary; micro and macro F1 for multilabel; MAE and RMSE for regression and forecasts, and
+    for forecasts MASE: the mean absolute error over the horizon divided by ``mase_scale``, the
+    training series' in-sample seasonal-naive MAE (one value per series; Hyndman and Koehler
+    2006). Every metric is None when the model predicted NaN or infinity (a diverged run)."""
     from sklearn import metrics as sk
 
     y_true = np.asarray(y_true)
     p = np.asarray(predictions, dtype=np.float64)
+    names = METRICS.get(problem_type, ("mae", "rmse"))
+    if problem_type == "forecasting" and mase_scale is None:
+        names = ("mae", "rmse")
     if not np.all(np.isfinite(p)):
-        return {name: None for name in METRICS.get(problem_type, ("mae", "rmse"))}
+        return {name: None for name in names}
     if problem_type == "binary":
         probability = p[:, -1] if p.ndim == 2 and p.shape[1] == 2 else p.reshape(-1)
         if p.ndim == 2 and p.shape[1] == 2 and not np.allclose(p.sum(axis=1), 1, atol=1e-3):
@@ -325,8 +335,12 @@ def score(problem_type: str, y_true: Any, predictions: np.ndarray
                          "macro_f1": sk.f1_score(y, labels, average="macro", zero_division=0)})
     y = y_true.reshape(len(y_true), -1).astype(np.float64)
     p = p.reshape(len(p), -1)
-    return _rounded({"mae": sk.mean_absolute_error(y, p),
-                     "rmse": math.sqrt(sk.mean_squared_error(y, p))})
+    out = {"mae": sk.mean_absolute_error(y, p), "rmse": math.sqrt(sk.mean_squared_error(y, p))}
+    if "mase" in names:
+        scale = np.asarray(mase_scale, dtype=np.float64).reshape(-1)
+        errors = np.abs(y - p).reshape(len(y), -1, len(scale))  # (windows, horizon, series)
+        out = {"mase": float(np.mean(errors / scale)), **out}
+    return _rounded(out)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

@@ -1,9 +1,10 @@
 """``verify()``: train the recommended setup on real data and show that it works.
 
-profile -> recommend (or a given TrainingConfig) -> split (seeded; stratified for classes,
-chronological for series) -> the recommended preprocessing fitted on the training split ->
-train -> score on the held-out test split, next to the source document's default setup and a
-trivial baseline on the same split -> diagnose the learning curves -> optionally apply the
+profile (of the training data only) -> recommend (or a given TrainingConfig) -> split (seeded;
+stratified for classes, chronological for series; the test part held out, or a given test
+file) -> the recommended preprocessing fitted on the training split -> train (once per seed) ->
+score on the test part, next to the source document's default setup, a trivial baseline and the
+classical reference on the same split -> diagnose the learning curves -> optionally apply the
 diagnosis once (``refine``) and train again -> report (text, JSON, Markdown, learning-curve PNG).
 """
 
@@ -20,8 +21,11 @@ from ..dataset import Dataset
 from ..errors import AdvisorError
 from ..models import TrainingConfig, TrainingSetup
 from .diagnose import Diagnosis, RunSummary, apply_adjustments, diagnose
-from .preprocess import Preprocessor, Split, check_target, features_of, split_dataset, task_of
-from .report import (Comparison, RunReport, SplitReport, VerifyReport, write_report)
+from .preprocess import (Preprocessor, Split, check_target, features_of, is_series,
+                         split_dataset, task_of)
+from .reference import Reference, classical_reference, mase_scale
+from .report import (CandidateReport, Comparison, RunReport, SplitReport, TestPartReport,
+                     VerifyReport, write_report)
 from .train import (DOCUMENT_DEFAULT, METRIC_DIRECTION, RECOMMENDED, TRIVIAL, Prepared,
                     RunResult, beats, device_name, document_default_setup, keras_verbosity,
                     primary_metric, score, skill, train_run, trivial_predictions)
@@ -33,6 +37,7 @@ DESCRIPTIONS = {
     "Adam 1e-3, 10 epochs of batch 32, cross-entropy / MSE, min-max scaled inputs",
     "refined": "the recommendation with the diagnosis applied once",
 }
+REFERENCE = "reference"
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -60,6 +65,49 @@ def load_setup(config: Any) -> TrainingSetup:
     return as_setup(config)
 
 
+def load_test(test_data: Any, like: Dataset) -> Dataset:
+    """The test part: a Dataset as given, or a file read exactly as the training data was."""
+    if isinstance(test_data, Dataset):
+        return test_data
+    from ..data import load_test_dataset
+
+    return load_test_dataset(test_data, like)
+
+
+def combine(train: Dataset, test: Dataset) -> Dataset:
+    """The training data followed by the test data (a series: the test file continues it),
+    with the training data's profile; the test rows are the last ``test.n_samples``."""
+    import pandas as pd
+
+    first, second = train.features, test.features
+    if hasattr(first, "columns"):
+        missing = [c for c in first.columns if c not in second.columns]
+        if missing:
+            raise AdvisorError(f"the test data lacks column(s) {', '.join(map(str, missing))}",
+                               where=test.source)
+        features: Any = pd.concat([first, second[list(first.columns)]], ignore_index=True)
+    elif isinstance(first, np.ndarray) and isinstance(second, np.ndarray):
+        if first.shape[1:] != second.shape[1:]:
+            raise AdvisorError(f"the test examples have shape {list(second.shape[1:])}; the "
+                               f"training examples {list(first.shape[1:])}", where=test.source)
+        features = np.concatenate([first, second])
+    else:
+        features = list(first) + list(second)
+    if (train.target is None) != (test.target is None):
+        raise AdvisorError("the test data must have targets exactly when the training data "
+                           "does", where=test.source)
+    target = None if train.target is None else np.concatenate(
+        [np.asarray(train.target), np.asarray(test.target)])
+    time_index = None
+    if train.time_index is not None and test.time_index is not None:
+        time_index = np.concatenate([train.time_index, test.time_index])
+    return Dataset(profile=train.profile, features=features, target=target,
+                   target_names=train.target_names, classes=train.classes,
+                   feature_names=train.feature_names, source=train.source,
+                   sampled=train.sampled, time_index=time_index, overlap=train.overlap,
+                   plan=train.plan)
+
+
 def _resolve_dataset(data: Any, target: Any, sample: Optional[str], dataset: Optional[Dataset],
                      data_options: Mapping[str, Any]) -> Dataset:
     given = [name for name, value in (("data", data), ("sample", sample), ("dataset", dataset))
@@ -78,16 +126,126 @@ def _resolve_dataset(data: Any, target: Any, sample: Optional[str], dataset: Opt
     return load_data(data, targets=targets, **data_options)
 
 
-# -- preparing the data for one setup -------------------------------------------------------------
+# -- one verification: the data, its split and every setup trained on it -----------------------
 
-def _prepare(setup: TrainingSetup, dataset: Dataset, target: np.ndarray, split: Split
-             ) -> tuple[Prepared, Preprocessor]:
-    processor = Preprocessor(setup.preprocessing, dataset)
-    processor.fit(features_of(dataset, split.train), target[split.train])
-    parts = [processor.part(features_of(dataset, rows), target[rows]) if len(rows) else None
-             for rows in (split.train, split.validation, split.test)]
-    inverse = processor.inverse_target if processor.target_steps else None
-    return Prepared(parts[0], parts[1], parts[2], inverse), processor
+class Verification:
+    """The data, the split and the scorer shared by every setup trained for one verify run.
+
+    The benchmark (``benchmarks/bench_quality.py``) uses it to train more setups on the same
+    split (the learning-rate sweep) without repeating the baselines.
+    """
+
+    def __init__(self, dataset: Dataset, setup: TrainingSetup, *, test: Optional[Dataset] = None,
+                 seed: int = 0, seeds: int = 1, max_epochs: Optional[int] = None,
+                 test_fraction: float = DEFAULT_TEST_FRACTION, quiet: bool = True) -> None:
+        if seeds < 1:
+            raise AdvisorError(f"seeds must be at least 1, got {seeds}")
+        if max_epochs is not None and max_epochs < 1:
+            raise AdvisorError(f"max_epochs must be at least 1, got {max_epochs}")
+        self.train_source = dataset.source
+        self.test_source = test.source if test is not None else None
+        self.dataset = combine(dataset, test) if test is not None else dataset
+        self.profile = self.dataset.profile
+        self.kind = self.profile.problem_type
+        self.target = check_target(self.dataset)
+        self.setup = setup
+        self.seed, self.seeds = seed, [seed + i for i in range(seeds)]
+        self.max_epochs = max_epochs
+        self.test_fraction = test_fraction
+        self.verbose = keras_verbosity(quiet)
+        self.width = _raw_width(self.dataset)
+        processor = Preprocessor(setup.preprocessing, self.dataset)
+        self.window = processor.window
+        self.split = split_dataset(self.dataset, validation_split=setup.training.validation_split,
+                                   test_fraction=test_fraction, seed=seed,
+                                   window=processor.window_span(),
+                                   given_test=test.n_samples if test is not None else 0)
+        self.mase_scale = None
+        if is_series(self.dataset):
+            self.mase_scale = mase_scale(self.target, int(self.split.test[0]),
+                                         self.profile.season_length)
+        self.prepared = self.prepare(setup)
+
+    # -- data for one setup
+    def prepare(self, setup: TrainingSetup) -> Prepared:
+        """The three parts transformed for ``setup`` (its preprocessing fitted on the training
+        part only)."""
+        dataset, split, target = self.dataset, self.split, self.target
+        processor = Preprocessor(setup.preprocessing, dataset)
+        processor.fit(features_of(dataset, split.train), target[split.train])
+        if processor.window is not None:
+            parts = processor.series_parts(dataset.features, target, split.ranges())
+        else:
+            parts = [processor.part(features_of(dataset, rows), target[rows]) if len(rows)
+                     else None for rows in (split.train, split.validation, split.test)]
+        if parts[2] is None or not len(parts[2]):
+            raise AdvisorError("the test part holds no examples (a series: no forecast origin "
+                               "whose whole horizon lies in it)", where=dataset.source)
+        return Prepared(parts[0], parts[1], parts[2], self.mase_scale)  # type: ignore[arg-type]
+
+    # -- baselines
+    def trivial(self) -> tuple[RunReport, dict[str, float]]:
+        """The trivial baseline's report and its validation scores (for the diagnosis)."""
+        started = time.perf_counter()
+        prepared, kind = self.prepared, self.kind
+        train_y = prepared.train.y_raw
+        predicted, name = trivial_predictions(kind, train_y, len(prepared.test),
+                                              last_value=prepared.test.last_value,
+                                              n_classes=self.profile.n_classes)
+        metrics = self._score(prepared.test.y_raw, predicted)
+        validation: dict[str, float] = {}
+        if prepared.validation is not None and len(prepared.validation):
+            predicted, _ = trivial_predictions(kind, train_y, len(prepared.validation),
+                                               last_value=prepared.validation.last_value,
+                                               n_classes=self.profile.n_classes)
+            validation = self._score(prepared.validation.y_raw, predicted)  # type: ignore
+        report = RunReport(name=TRIVIAL, description=f"{name} (no training)", metrics=metrics,
+                           validation_metrics=validation,
+                           wall_time_s=round(time.perf_counter() - started, 3))
+        return report, validation
+
+    def reference(self) -> Optional[RunReport]:
+        """The classical reference on the same split, or None where none applies."""
+        found = classical_reference(self.dataset, self.target, self.split,
+                                    validation=self.prepared.validation, test=self.prepared.test,
+                                    mase_scale=self.mase_scale, seed=self.seed)
+        return None if found is None else reference_report(found)
+
+    def _score(self, y_true: Any, predicted: Any) -> dict[str, Optional[float]]:
+        return score(self.kind, y_true, predicted, mase_scale=self.mase_scale)
+
+    # -- training
+    def train(self, name: str, setup: TrainingSetup, prepared: Optional[Prepared] = None,
+              max_epochs: Optional[int] = None) -> list[RunResult]:
+        """``setup`` trained once per seed (on ``prepared``, else its own preparation)."""
+        if prepared is None:
+            prepared = self.prepared if setup.preprocessing == self.setup.preprocessing \
+                else self.prepare(setup)
+        cap = self.max_epochs if max_epochs is None else max_epochs
+        return [train_run(name, setup, prepared, profile=self.profile, seed=seed,
+                          max_epochs=cap, verbose=self.verbose, raw_width=self.width)
+                for seed in self.seeds]
+
+    def summary(self, run: RunResult, trivial_validation: dict[str, float]) -> RunSummary:
+        basis = run.validation_metrics or run.metrics
+        return RunSummary(loss=run.history.get("loss", []) or [float("nan")],
+                          val_loss=run.history.get("val_loss") or None,
+                          epochs_planned=run.epochs_planned,
+                          early_stopping=run.setup.regularization.early_stopping is not None,
+                          skill=skill(self.kind, basis, trivial_validation),
+                          task=task_of(self.kind))
+
+    def split_report(self) -> SplitReport:
+        split, prepared = self.split, self.prepared
+        return SplitReport(
+            method=split.method, seed=self.seed, test_fraction=self.test_fraction,
+            validation_split=split.validation_split,
+            unit="windows" if self.window is not None else "rows",
+            n_train=len(prepared.train),
+            n_validation=len(prepared.validation) if prepared.validation else 0,
+            n_test=len(prepared.test),
+            test=TestPartReport(source=split.test_source, path=self.test_source),
+            notes=split.notes)
 
 
 def _raw_width(dataset: Dataset) -> Optional[int]:
@@ -97,28 +255,48 @@ def _raw_width(dataset: Dataset) -> Optional[int]:
     return None
 
 
-# -- the run --------------------------------------------------------------------------------------
-
-def _summary(run: RunResult, problem_type: str, trivial_validation: dict[str, float]
-             ) -> RunSummary:
-    basis = run.validation_metrics or run.metrics
-    return RunSummary(loss=run.history.get("loss", []) or [float("nan")],
-                      val_loss=run.history.get("val_loss") or None,
-                      epochs_planned=run.epochs_planned,
-                      early_stopping=run.setup.regularization.early_stopping is not None,
-                      skill=skill(problem_type, basis, trivial_validation),
-                      task=task_of(problem_type))
+def reference_report(found: Reference) -> RunReport:
+    candidates = [CandidateReport(name=c.name, validation_metrics=c.validation_metrics,
+                                  metrics=c.metrics, chosen=c.name == found.name, note=c.note)
+                  for c in found.candidates]
+    return RunReport(name=found.name, description=found.description, metrics=found.metrics,
+                     validation_metrics=found.validation_metrics, wall_time_s=found.wall_time_s,
+                     candidates=candidates)
 
 
-def _run_report(name: str, run: RunResult, findings: list[Diagnosis],
-                applied: Sequence[str] = ()) -> RunReport:
-    return RunReport(name=name, description=DESCRIPTIONS.get(name, ""), metrics=run.metrics,
-                     validation_metrics=run.validation_metrics,
-                     epochs_planned=run.epochs_planned, epochs_run=run.epochs_run,
-                     best_epoch=run.best_epoch, stopped_early=run.stopped_early,
-                     wall_time_s=round(run.wall_time_s, 3), n_parameters=run.n_parameters,
-                     diagnosis=findings, applied=list(applied),
-                     setup=run.setup.model_dump(mode="json"))
+def _mean_metrics(runs: Sequence[RunResult], key: str = "metrics"
+                  ) -> tuple[dict[str, Optional[float]], dict[str, Optional[float]]]:
+    """The mean and the standard deviation over seeds of each metric (None if any is None)."""
+    names = list(getattr(runs[0], key))
+    mean: dict[str, Optional[float]] = {}
+    spread: dict[str, Optional[float]] = {}
+    for name in names:
+        values = [getattr(run, key).get(name) for run in runs]
+        if any(v is None for v in values):
+            mean[name] = spread[name] = None
+            continue
+        mean[name] = round(float(np.mean(values)), 6)
+        spread[name] = round(float(np.std(values, ddof=1)), 6) if len(values) > 1 else 0.0
+    return mean, spread
+
+
+def run_report(name: str, runs: Sequence[RunResult], findings: list[Diagnosis],
+               applied: Sequence[str] = ()) -> RunReport:
+    """One setup's report: the mean over its seeds; the first seed's curves and diagnosis."""
+    first = runs[0]
+    metrics, spread = _mean_metrics(runs)
+    validation, _ = _mean_metrics(runs, "validation_metrics")
+    several = len(runs) > 1
+    return RunReport(name=name, description=DESCRIPTIONS.get(name, ""), metrics=metrics,
+                     validation_metrics=validation,
+                     seeds=[int(run.seed) for run in runs],
+                     spread=spread if several else {},
+                     per_seed=[run.metrics for run in runs] if several else [],
+                     epochs_planned=first.epochs_planned, epochs_run=first.epochs_run,
+                     best_epoch=first.best_epoch, stopped_early=first.stopped_early,
+                     wall_time_s=round(sum(run.wall_time_s for run in runs), 3),
+                     n_parameters=first.n_parameters, diagnosis=findings,
+                     applied=list(applied), setup=first.setup.model_dump(mode="json"))
 
 
 def _history(run: RunResult) -> dict[str, list[float]]:
@@ -127,10 +305,11 @@ def _history(run: RunResult) -> dict[str, list[float]]:
 
 
 def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None,
-           dataset: Optional[Dataset] = None, config: Any = None,
+           dataset: Optional[Dataset] = None, config: Any = None, test_data: Any = None,
            report_dir: Union[str, Path, None] = None, refine: bool = False, seed: int = 0,
-           max_epochs: Optional[int] = None, test_fraction: float = DEFAULT_TEST_FRACTION,
-           quiet: bool = True, plot: bool = True, **data_options: Any) -> VerifyReport:
+           seeds: int = 1, max_epochs: Optional[int] = None,
+           test_fraction: float = DEFAULT_TEST_FRACTION, quiet: bool = True, plot: bool = True,
+           reference: bool = True, **data_options: Any) -> VerifyReport:
     """Train the recommended setup (or ``config``) and compare it with the baselines.
 
     Args:
@@ -139,33 +318,41 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
         target: the target column (or columns) of ``data``.
         config: a TrainingConfig (path, object or mapping) to train instead of the
             recommendation; its Input shape must fit the data.
+        test_data: the user's own test split: a file read exactly as ``data`` (or a Dataset).
+            It is never profiled or used for fitting, early stopping or choosing; without it
+            ``test_fraction`` of the data is held out. A forecasting test file continues the
+            training series: every origin whose whole horizon lies in it is scored.
         report_dir: write report.json, report.md and curves.png here.
         refine: apply the diagnosis of the recommended run once and train again.
         seed: seeds the split, the weights and the shuffling.
+        seeds: train every setup this many times (seeds ``seed``, ``seed + 1``, ...) and report
+            the mean and spread of each metric; comparisons use the mean.
         max_epochs: caps every run's epochs (for quick checks; the report says so).
         test_fraction: share of the examples held out for the comparison.
         quiet: no Keras progress bars (they appear only on a terminal anyway).
+        plot: write curves.png with the report.
+        reference: fit the classical reference (scikit-learn / statsmodels) on the same split.
         **data_options: passed to :func:`advisor.data.load_dataset` (text_column, time_column,
             forecast_horizon, overrides, ...).
 
     Returns:
         A :class:`~advisor.executor.report.VerifyReport`: ``report.recommended.metrics``,
         ``report.baselines["document_default"]``, ``report.baselines["trivial"]``,
-        ``report.diagnosis``, ...
+        ``report.baselines["reference"]``, ``report.diagnosis``, ...
 
     Raises:
         AdvisorError: unreadable data, non-numeric features without an encoding step, NaN
-            targets, too few rows to split, a config whose Input shape does not fit the data.
+            targets, too few rows to split, a config whose Input shape does not fit the data,
+            a test file that is not read like the training data.
 
     Example:
-        >>> report = verify(sample="wine")
-        >>> report.recommended.metrics["accuracy"], report.baselines["trivial"].metrics
+        >>> report = verify(sample="wine", seeds=3)
+        >>> report.recommended.metrics["accuracy"], report.recommended.spread["accuracy"]
     """
     if max_epochs is not None and max_epochs < 1:
         raise AdvisorError(f"max_epochs must be at least 1, got {max_epochs}")
     dataset = _resolve_dataset(data, target, sample, dataset, data_options)
-    profile = dataset.profile
-    y = check_target(dataset)
+    test = load_test(test_data, dataset) if test_data is not None else None
     notes: list[str] = []
     if config is not None:
         setup = load_setup(config)
@@ -173,98 +360,68 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
     else:
         from ..recommend import recommend
 
-        setup = recommend(profile).setup()
+        setup = recommend(dataset.profile).setup()
         recommended_name = None
+    session = Verification(dataset, setup, test=test, seed=seed, seeds=seeds,
+                           max_epochs=max_epochs, test_fraction=test_fraction, quiet=quiet)
+    profile, kind = session.profile, session.kind
     baseline_setup = document_default_setup(setup, profile)
-    processor = Preprocessor(setup.preprocessing, dataset)
-    split = split_dataset(dataset, validation_split=setup.training.validation_split,
-                          test_fraction=test_fraction, seed=seed, window=processor.window_span())
-    verbose = keras_verbosity(quiet)
-    width = _raw_width(dataset)
-    kind = profile.problem_type
-
-    prepared, _ = _prepare(setup, dataset, y, split)
-    baseline_data, _ = _prepare(baseline_setup, dataset, y, split)
-
-    # trivial baseline, on the test part (and the validation part, for the diagnosis)
-    started = time.perf_counter()
-    train_y = prepared.train.y_raw
-    trivial_test, trivial_name = trivial_predictions(
-        kind, train_y, len(prepared.test), last_value=prepared.test.last_value,
-        n_classes=profile.n_classes)
-    trivial_metrics = score(kind, prepared.test.y_raw, trivial_test)
-    trivial_validation: dict[str, float] = {}
-    if prepared.validation is not None and len(prepared.validation):
-        predicted, _ = trivial_predictions(kind, train_y, len(prepared.validation),
-                                           last_value=prepared.validation.last_value,
-                                           n_classes=profile.n_classes)
-        trivial_validation = score(kind, prepared.validation.y_raw, predicted)
-    trivial_time = time.perf_counter() - started
-
-    runs: dict[str, RunResult] = {}
-    runs[RECOMMENDED] = train_run(RECOMMENDED, setup, prepared, profile=profile, seed=seed,
-                                  max_epochs=max_epochs, verbose=verbose, raw_width=width)
-    runs[DOCUMENT_DEFAULT] = train_run(DOCUMENT_DEFAULT, baseline_setup, baseline_data,
-                                       profile=profile, seed=seed, max_epochs=max_epochs,
-                                       verbose=verbose, raw_width=width)
-    findings = {name: diagnose(_summary(run, kind, trivial_validation), name=name)
-                for name, run in runs.items()}
+    trivial, trivial_validation = session.trivial()
+    runs: dict[str, list[RunResult]] = {}
+    runs[RECOMMENDED] = session.train(RECOMMENDED, setup)
+    runs[DOCUMENT_DEFAULT] = session.train(DOCUMENT_DEFAULT, baseline_setup)
+    findings = {name: diagnose(session.summary(results[0], trivial_validation), name=name)
+                for name, results in runs.items()}
     refined_report = None
     if refine:
         refined_setup, applied = apply_adjustments(setup, findings[RECOMMENDED])
         if applied:
-            refined_data = prepared
-            if refined_setup.preprocessing != setup.preprocessing:  # pragma: no cover
-                refined_data, _ = _prepare(refined_setup, dataset, y, split)
             refined_cap = max_epochs
             if max_epochs is not None:  # the cap grows with the epochs, or doubling is moot
                 refined_cap = math.ceil(max_epochs * refined_setup.training.epochs
                                         / setup.training.epochs)
-            runs["refined"] = train_run("refined", refined_setup, refined_data, profile=profile,
-                                        seed=seed, max_epochs=refined_cap, verbose=verbose,
-                                        raw_width=width)
-            findings["refined"] = diagnose(_summary(runs["refined"], kind, trivial_validation),
-                                           name="refined")
-            refined_report = _run_report("refined", runs["refined"], findings["refined"],
-                                         applied)
+            runs["refined"] = session.train("refined", refined_setup, max_epochs=refined_cap)
+            findings["refined"] = diagnose(session.summary(runs["refined"][0],
+                                                           trivial_validation), name="refined")
+            refined_report = run_report("refined", runs["refined"], findings["refined"],
+                                        applied)
         else:
             notes.append("refine: the diagnosis of the recommended run asked for no change, so "
                          "nothing was retrained")
-    if max_epochs is not None and any(run.epochs_planned < run.setup.training.epochs
-                                      for run in runs.values()):
+    reference_run = session.reference() if reference else None
+    if max_epochs is not None and any(results[0].epochs_planned < results[0].setup.training.epochs
+                                      for results in runs.values()):
         notes.append(f"epochs were capped at {max_epochs} (max_epochs); the setups ask for more")
-    notes += split.notes
+    if len(session.seeds) > 1:
+        notes.append(f"each setup was trained with seeds {session.seeds[0]}..{session.seeds[-1]}"
+                     f": metrics are means (spread: standard deviation); the curves and the "
+                     f"diagnosis are those of seed {session.seeds[0]}")
+    notes += session.split.notes
 
     primary = primary_metric(kind)
-    recommended = _run_report(RECOMMENDED, runs[RECOMMENDED], findings[RECOMMENDED])
+    recommended = run_report(RECOMMENDED, runs[RECOMMENDED], findings[RECOMMENDED])
     if recommended_name:
         recommended.description = recommended_name
-    trivial = RunReport(name=TRIVIAL, description=f"{trivial_name} (no training)",
-                        metrics=trivial_metrics, validation_metrics=trivial_validation,
-                        wall_time_s=round(trivial_time, 3))
+    document = run_report(DOCUMENT_DEFAULT, runs[DOCUMENT_DEFAULT], findings[DOCUMENT_DEFAULT])
+    trivial_metrics = trivial.metrics
     comparison = Comparison(
         primary_metric=primary, higher_is_better=METRIC_DIRECTION[primary],
         recommended_beats_trivial=beats(kind, recommended.metrics, trivial_metrics) and
         recommended.metrics.get(primary) != trivial_metrics.get(primary),
-        recommended_matches_document_default=beats(kind, recommended.metrics,
-                                                   runs[DOCUMENT_DEFAULT].metrics),
+        recommended_matches_document_default=beats(kind, recommended.metrics, document.metrics),
+        recommended_matches_reference=(beats(kind, recommended.metrics, reference_run.metrics)
+                                       if reference_run is not None else None),
         refined_matches_recommended=(beats(kind, refined_report.metrics, recommended.metrics)
                                      if refined_report else None))
-    unit = "windows" if processor.window is not None else "rows"
+    baselines = {DOCUMENT_DEFAULT: document, TRIVIAL: trivial}
+    if reference_run is not None:
+        baselines[REFERENCE] = reference_run
     report = VerifyReport(
         source=dataset.source, problem_type=kind, data_structure=profile.data_structure,
         device=device_name(), seed=seed, max_epochs=max_epochs,
-        split=SplitReport(method=split.method, seed=seed, test_fraction=test_fraction,
-                          validation_split=split.validation_split, unit=unit,
-                          n_train=len(prepared.train),
-                          n_validation=len(prepared.validation) if prepared.validation else 0,
-                          n_test=len(prepared.test), notes=split.notes),
-        recommended=recommended,
-        baselines={DOCUMENT_DEFAULT: _run_report(DOCUMENT_DEFAULT, runs[DOCUMENT_DEFAULT],
-                                                 findings[DOCUMENT_DEFAULT]),
-                   TRIVIAL: trivial},
+        split=session.split_report(), recommended=recommended, baselines=baselines,
         refined=refined_report, comparison=comparison,
-        history={name: _history(run) for name, run in runs.items()},
+        history={name: _history(results[0]) for name, results in runs.items()},
         diagnosis=findings[RECOMMENDED], notes=notes)
     if report_dir is not None:
         report = write_report(report, report_dir, plot=plot)

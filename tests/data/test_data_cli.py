@@ -154,8 +154,9 @@ def test_recommend_forecasting(series_csv):
     data = recommend_json(path, "--target", "temperature", "--time-column", "step",
                           "--forecast-horizon", "12")
     assert data["model"]["family"] in ("rnn", "cnn1d", "transformer")
-    assert data["model"]["layers"][0]["shape"] == [48, 2]
-    assert any(step["step"] == "window" for step in data["preprocessing"])
+    window = next(step for step in data["preprocessing"] if step["step"] == "window")
+    assert data["model"]["layers"][0]["shape"] == [window["length"], 2]
+    assert window["horizon"] == 12 and window["length"] >= 48
 
 
 def test_recommend_data_excludes_profile_and_sample(wine_csv, tmp_path):

@@ -228,13 +228,17 @@ def test_time_series_forecasting(series_csv):
     profiled = profile_data(path, targets=["temperature"], time_column="step",
                             forecast_horizon=12)
     p = profiled.profile
+    # sin(step / 15) repeats every 2 pi 15 = 94 steps: the window covers two seasons
+    assert p.season_length in (93, 94, 95)
+    assert p.forecast_horizon == 12
     assert (p.problem_type, p.data_structure, p.input_shape) == \
-        ("forecasting", "time_series", [48, 2])
-    assert p.n_samples == 600 - 48 - 12 + 1
+        ("forecasting", "time_series", [2 * p.season_length, 2])
+    assert p.n_samples == 600 - 2 * p.season_length - 12 + 1
     assert p.target_range == [pytest.approx(frame.temperature.min()),
                               pytest.approx(frame.temperature.max())]
     assert profiled.provenance["input_shape"].how == "derived"
-    assert "4 x forecast horizon" in profiled.provenance["input_shape"].evidence
+    assert "2 seasons" in profiled.provenance["input_shape"].evidence
+    assert "autocorrelation" in profiled.provenance["season_length"].evidence
     dataset = load_dataset(path, targets=["temperature"], time_column="step",
                            forecast_horizon=12)
     assert list(dataset.features.columns) == ["pressure", "temperature"]
@@ -309,13 +313,25 @@ def test_semicolon_txt_and_gzip_csv(wine_csv, tmp_path):
         assert (profiled.profile.n_samples, profiled.profile.input_shape) == (178, [13])
 
 
+def test_a_series_without_a_season_gets_a_window_of_4_horizons(tmp_path):
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"value": np.cumsum(rng.normal(size=300))})  # a random walk
+    path = tmp_path / "walk.csv"
+    frame.to_csv(path, index=False)
+    profiled = profile_data(path, targets=["value"], forecast_horizon=6)
+    assert profiled.profile.season_length is None
+    assert profiled.profile.input_shape == [24, 1]
+    assert any("no season in 'value'" in note for note in profiled.notes)
+
+
 def test_dates_as_time_column(tmp_path):
     frame = pd.DataFrame({"day": pd.date_range("2024-01-01", periods=200).astype(str),
                           "sales": np.arange(200.0) % 17})
     path = tmp_path / "sales.csv"
     frame.to_csv(path, index=False)
     profiled = profile_data(path, targets=["sales"], time_column="day", forecast_horizon=7)
-    assert profiled.profile.input_shape == [28, 1]
+    assert profiled.profile.season_length == 17  # the series repeats every 17 days
+    assert profiled.profile.input_shape == [34, 1]  # 2 seasons > 4 x horizon 7
     assert profiled.profile.input_range == [0.0, 16.0]  # the series itself is the input
     dataset = load_dataset(path, targets=["sales"], time_column="day", forecast_horizon=7)
     assert str(dataset.time_index.dtype).startswith("datetime64")

@@ -30,7 +30,8 @@ def test_verify_sample_writes_the_report_files_and_json(tmp_path):
     assert (out / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads((out / "report.json").read_text()) == data
     assert set(data["recommended"]["metrics"]) == {"accuracy", "macro_f1"}
-    assert set(data["baselines"]) == {"document_default", "trivial"}
+    assert set(data["baselines"]) == {"document_default", "trivial", "reference"}
+    assert data["split"]["test"] == {"source": "held_out", "path": None}
     for baseline in data["baselines"].values():
         assert set(baseline["metrics"]) == {"accuracy", "macro_f1"}
     assert data["split"]["method"] == "stratified"

@@ -152,13 +152,14 @@ def test_stratified_split_keeps_the_class_shares():
     assert np.array_equal(split.test, again.test)  # seeded
 
 
-def series_dataset(n=300, horizon=3, length=12):
+def series_dataset(n=300, horizon=3, length=12, season=None):
     t = np.arange(n, dtype=float)
-    values = np.sin(t / 6.0) * 10 + 50
+    values = np.sin(t / 6.0) * 10 + 50 + t * 0.05
     profile = DatasetProfile(problem_type="forecasting", data_structure="time_series",
-                             n_samples=n, input_shape=[length, 1], n_targets=horizon)
+                             n_samples=n, input_shape=[length, 1], forecast_horizon=horizon,
+                             season_length=season)
     return Dataset(profile=profile, features=pd.DataFrame({"y": values}), target=values,
-                   feature_names=["y"])
+                   feature_names=["y"], target_names=["y"])
 
 
 def test_series_are_split_in_time_order_and_cut_into_windows():
@@ -170,16 +171,41 @@ def test_series_are_split_in_time_order_and_cut_into_windows():
     assert split.method == "chronological"
     assert split.train.max() < split.validation.min() < split.test.min()
     processor.fit(features_of(data, split.train), data.target[split.train])
-    part = processor.part(features_of(data, split.test), data.target[split.test])
-    assert part.x.shape == (len(split.test) - 12 - 3 + 1, 12, 1)
-    assert part.y.shape == part.y_raw.shape == (part.x.shape[0], 3)
-    first = split.test[0]
-    assert np.allclose(part.y_raw[0], data.target[first + 12:first + 15])
-    assert np.allclose(part.last_value[0], data.target[first + 11])
-    assert np.allclose(processor.inverse_target(part.y), part.y_raw, atol=1e-4)
+    train, validation, test = processor.series_parts(data.features, data.target, split.ranges())
+    (_, train_end), (val_start, val_end), (start, end) = split.ranges()
+    # every origin whose whole horizon lies in the part; the inputs reach back before it
+    assert list(test.origins) == list(range(start, end - 3 + 1))
+    assert list(validation.origins) == list(range(val_start, val_end - 3 + 1))
+    assert train.origins.min() == 12 and train.origins.max() + 3 == train_end
+    assert test.x.shape == (end - start - 3 + 1, 12, 1)
+    assert test.y.shape == test.y_raw.shape == (test.x.shape[0], 3)
+    assert np.allclose(test.y_raw[0], data.target[start:start + 3])
+    assert np.allclose(test.last_value[0], data.target[start - 1])
+    assert np.allclose(test.restore(test.y), test.y_raw, atol=1e-3)
+
+
+def test_a_seasonal_naive_base_makes_a_zero_forecast_the_seasonal_naive_one():
+    data = series_dataset(horizon=8, length=12, season=5)
+    steps = [{"step": "standardize"},
+             {"step": "window", "length": 12, "horizon": 8, "base": "seasonal_naive",
+              "season_length": 5}, {"step": "log_target"}]
+    processor = Preprocessor(steps, data)
+    split = split_dataset(data, validation_split=0.2, window=processor.window_span())
+    processor.fit(features_of(data, split.train), data.target[split.train])
+    _, _, test = processor.series_parts(data.features, data.target, split.ranges())
+    assert np.allclose(test.restore(test.y), test.y_raw, rtol=1e-4)
+    zero = test.restore(np.zeros_like(test.y))
+    origin = test.origins[0]
+    # steps 0..4 repeat the last season, steps 5..7 the one before it, again
+    expected = data.target[[origin - 5, origin - 4, origin - 3, origin - 2, origin - 1,
+                            origin - 5, origin - 4, origin - 3]]
+    assert np.allclose(zero[0], expected, rtol=1e-4)
+    # the inputs are the window less its last value: the level is gone
+    assert np.allclose(test.x[:, -1, 0], 0.0)
+    assert np.abs(test.y).mean() < 5  # in units of the typical change over a season
 
 
 def test_a_series_too_short_for_its_windows_is_an_error():
-    data = series_dataset(n=40)
+    data = series_dataset(n=20)
     with pytest.raises(AdvisorError, match="too few rows to split the series.*at least"):
         split_dataset(data, validation_split=0.2, window=(12, 3))

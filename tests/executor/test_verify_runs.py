@@ -132,17 +132,25 @@ def _series(n=400, horizon=3, length=12):
     t = np.arange(n, dtype=float)
     values = np.sin(t / 5.0) * 10 + 50 + np.random.default_rng(0).normal(0, 0.3, n)
     profile = DatasetProfile(problem_type="forecasting", data_structure="time_series",
-                             n_samples=n, input_shape=[length, 1], n_targets=horizon)
+                             n_samples=n, input_shape=[length, 1], forecast_horizon=horizon)
     return Dataset(profile=profile, features=pd.DataFrame({"y": values}), target=values,
-                   feature_names=["y"], source="synthetic:sine")
+                   feature_names=["y"], target_names=["y"], source="synthetic:sine")
 
 
 def test_a_forecast_trains_on_windows_against_the_last_value():
     report = verify(dataset=_series(), max_epochs=4)
     assert report.split.method == "chronological" and report.split.unit == "windows"
     assert report.baselines["trivial"].description.startswith("last value")
-    assert set(report.recommended.metrics) == {"mae", "rmse"}
+    assert set(report.recommended.metrics) == {"mase", "mae", "rmse"}
+    assert report.comparison.primary_metric == "mase"
     assert all(np.isfinite(v) for v in report.recommended.metrics.values())
+    reference = report.baselines["reference"]
+    assert reference.name in ("seasonal_naive", "holt_winters_additive")
+    assert {c.name for c in reference.candidates} >= {"seasonal_naive", "holt_winters_additive"}
+    assert sum(c.chosen for c in reference.candidates) == 1
+    # every test origin whose 3-step horizon lies in the test part is scored
+    test_rows = 400 - round(400 * 0.8)
+    assert report.split.n_test == test_rows - 3 + 1
 
 
 def test_text_is_tokenized_and_trained():
