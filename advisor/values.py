@@ -156,6 +156,12 @@ def linear_scaled_learning_rate(ctx: Context, base: float, reference_batch: int 
 
 
 @value_function
+def forecast_horizon(ctx: Context) -> int:
+    """Steps a forecast covers (the profile's forecast_horizon, 1 when absent)."""
+    return int(ctx.profile.effective_horizon)
+
+
+@value_function
 def sequence_length(ctx: Context) -> int:
     """Steps (tokens) per example: the first axis of input_shape."""
     return int(ctx.profile.input_shape[0])
@@ -231,11 +237,13 @@ def _poolings(side: int, wanted: int) -> int:
 
 
 @value_function
-def mlp_layers(ctx: Context, width: Mapping[str, int], depth: Mapping[str, int]) -> list:
-    """Dense ReLU blocks (``width``/``depth`` by complexity), dropout after each, then the output."""
+def mlp_layers(ctx: Context, width: Mapping[str, int], depth: Mapping[str, int],
+               tiny_width: int | None = 32) -> list:
+    """Dense ReLU blocks (``width``/``depth`` by complexity), dropout after each, then the
+    output; under 1,000 examples at most ``tiny_width`` units (None: no cap)."""
     units, blocks = ctx.pick(width), ctx.pick(depth)
-    if ctx.facts["data_size"] == "tiny":
-        units = min(units, 32)
+    if ctx.facts["data_size"] == "tiny" and tiny_width:
+        units = min(units, tiny_width)
     layers = [_input(ctx)]
     if ctx.profile.input_shape and len(ctx.profile.input_shape) > 1:
         layers.append({"type": "Flatten"})
@@ -306,6 +314,24 @@ def cnn1d_layers(ctx: Context, filters: Mapping[str, int], blocks: Mapping[str, 
             layers.append({"type": "MaxPooling1D", "pool_size": 2})
     layers.append({"type": "GlobalMaxPooling1D" if ctx.facts.get("token_input")
                    else "GlobalAveragePooling1D"})
+    return layers + _dropout(ctx) + _output(ctx)
+
+
+@value_function
+def fcn_layers(ctx: Context, filters: Mapping[str, list], kernel_sizes: list,
+               momentum: float = 0.9) -> list:
+    """The fully convolutional network for series classification (Wang, Yan and Oates 2017):
+    three Conv1D blocks (``filters`` by complexity, ``kernel_sizes`` 8, 5, 3), each convolution
+    without a bias, batch-normalized (``momentum``) and ReLU-activated, then global average
+    pooling and the output. No pooling between blocks and no dropout, as in the paper."""
+    layers = [_input(ctx)] + _augmentation(ctx)
+    for width, kernel in zip(ctx.pick(filters), kernel_sizes):
+        layers += [{"type": "Conv1D", "filters": width, "kernel_size": kernel,
+                    "padding": "same", "use_bias": False, "kernel_initializer": "he_uniform",
+                    **_regularizer(ctx)},
+                   {"type": "BatchNormalization", "momentum": momentum},
+                   {"type": "Activation", "activation": "relu"}]
+    layers.append({"type": "GlobalAveragePooling1D"})
     return layers + _dropout(ctx) + _output(ctx)
 
 

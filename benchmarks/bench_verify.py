@@ -42,9 +42,8 @@ def _overhead(name: str, epochs: int, repeats: int) -> dict[str, float]:
 
     from advisor import recommend
     from advisor.executor.build import build_model, compile_model, training_callbacks
-    from advisor.executor.preprocess import check_target, split_dataset
     from advisor.executor.train import _dataset, train_run
-    from advisor.executor.verify import _prepare
+    from advisor.executor.verify import Verification
 
     dataset = load_sample(name)
     setup = recommend(dataset.profile).setup()
@@ -52,10 +51,9 @@ def _overhead(name: str, epochs: int, repeats: int) -> dict[str, float]:
     data["regularization"]["early_stopping"] = None  # the same epochs for both
     data["training"]["epochs"] = epochs
     setup = type(setup).model_validate(data)
-    target = check_target(dataset)
-    split = split_dataset(dataset, validation_split=setup.training.validation_split)
+    session = Verification(dataset, setup)
     started = time.perf_counter()
-    prepared, _ = _prepare(setup, dataset, target, split)
+    prepared = session.prepare(setup)
     preprocess_s = time.perf_counter() - started
     batch = setup.training.batch_size
 

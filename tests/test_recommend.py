@@ -182,12 +182,41 @@ def test_pretrained_backbone_keeps_raw_pixels_and_small_rate():
 
 def test_jena_weather_forecasting():
     rec = _rec(problem_type="forecasting", data_structure="time_series", n_samples=50000,
-               input_shape=[120, 7], n_targets=12)
+               input_shape=[120, 7], forecast_horizon=12)
     assert rec.model.family == "rnn"
     assert rec.loss.name == "mean_squared_error"
     assert rec.model.output.units == 12
-    assert {"step": "window", "length": 120, "horizon": 12, "stride": 1} in rec.preprocessing
+    assert {"step": "window", "length": 120, "horizon": 12, "stride": 1,
+            "base": "last_value"} in rec.preprocessing
     assert rec.regularization.early_stopping.patience == 5
+
+
+def test_two_series_twelve_steps_ahead_get_24_outputs():
+    rec = _rec(problem_type="forecasting", data_structure="time_series", n_samples=5000,
+               input_shape=[48, 3], n_targets=2, forecast_horizon=12)
+    assert rec.model.output.units == 24
+    window = next(step for step in rec.preprocessing if step["step"] == "window")
+    assert window["horizon"] == 12
+
+
+def test_a_short_series_forecast_gets_a_dense_net_over_the_window():
+    rec = _rec(problem_type="forecasting", data_structure="time_series", n_samples=85,
+               input_shape=[48, 1], forecast_horizon=12, season_length=12)
+    assert rec.model.family == "mlp"
+    assert rec.model.layers[1] == {"type": "Flatten"}
+    assert [layer["units"] for layer in rec.model.layers if layer["type"] == "Dense"] == \
+        [64, 64, 12]
+
+
+def test_a_series_classifier_is_the_fully_convolutional_network():
+    rec = _rec(problem_type="binary", data_structure="time_series", n_samples=50,
+               input_shape=[150, 1], n_classes=2)
+    assert rec.model.family == "cnn1d"
+    convs = [layer for layer in rec.model.layers if layer["type"] == "Conv1D"]
+    assert [(c["filters"], c["kernel_size"]) for c in convs] == [(128, 8), (256, 5), (128, 3)]
+    assert sum(layer["type"] == "BatchNormalization" for layer in rec.model.layers) == 3
+    assert rec.regularization.early_stopping is None and rec.regularization.dropout == 0.0
+    assert rec.lr_schedule.name == "reduce_on_plateau" and rec.lr_schedule.monitor == "loss"
 
 
 def test_unscaled_regression_target_is_standardized():

@@ -39,7 +39,7 @@ SMOKE = {
         "input_shape": [24], "n_classes": 4, "compute": "gpu", "vocab_size": 500},
     "forecasting": {  # windows cut from a raw series with gaps, forward fill, target scaling
         "problem_type": "forecasting", "data_structure": "time_series", "n_samples": 50000,
-        "input_shape": [24, 3], "n_targets": 4, "missing_ratio": 0.01},
+        "input_shape": [24, 3], "forecast_horizon": 4, "missing_ratio": 0.01},
     "anomaly_detection": {  # an autoencoder of rescaled images, a reconstruction threshold
         "problem_type": "anomaly_detection", "data_structure": "image", "n_samples": 6000,
         "input_shape": [12, 12, 1]},
@@ -345,12 +345,16 @@ def test_clip_min_max_and_target_scaling(tmp_path):
 def test_series_windows_forward_fill_and_padding(tmp_path):
     ns = _namespace(SMOKE["forecasting"], tmp_path)
     series = np.arange(20.0)
-    x, y = ns["make_windows"](series[:, None], series, 5, 2, 1)
+    x, y, last = ns["make_windows"](series[:, None], series, 5, 2, 1)
     assert x.shape == (14, 5, 1) and y.shape == (14, 2)
     np.testing.assert_array_equal(y[0], [5, 6])  # the two values after the first window
+    np.testing.assert_array_equal(last[0], [4, 4])  # the window's last value, per step
+    x, y, last = ns["make_windows"](series[:, None], np.stack([series, -series], 1), 5, 2, 1)
+    np.testing.assert_array_equal(y[0], [5, -5, 6, -6])  # two series: step by step
+    assert ns["level_removed"](x, 0)[0, -1, 0] == 0.0  # the window less its last value
     holes = series.copy()
     holes[11] = np.nan
-    x, y = ns["make_windows"](series[:, None], holes, 5, 2, 3)
+    x, y, _ = ns["make_windows"](series[:, None], holes, 5, 2, 3)
     assert 11 not in {int(v) for v in y.reshape(-1)} and len(y) == 4  # start 6: 11 is a target
     filled = ns["forward_fill"](np.array([[[np.nan], [1.0], [np.nan], [3.0]]]))
     np.testing.assert_array_equal(filled.reshape(-1), [0, 1, 1, 3])

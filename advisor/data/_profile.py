@@ -16,8 +16,9 @@ Heuristics (each value keeps its evidence, shown by ``advisor profile``):
 * text: tokens are lower-cased whitespace-separated words; sequence length = the 95th
   percentile of tokens per text (at most 512); vocab_size = distinct tokens (counted up to
   1,000,000), both on the first SAMPLE_ROWS texts.
-* time series: one example is a window of past steps: window = 4 x forecast horizon, at least
-  24 and at most 512 steps (32 without a horizon), and never more than half the series;
+* time series: one example is a window of past steps: window = the larger of 4 x forecast
+  horizon, 2 seasons (when the series has one) and 24 steps, at most 512 (32 without a
+  horizon), and never more than a third of the series (but at least one season);
   n_samples = the number of windows. The time column must be increasing: the advisor never
   reorders data (windows follow file order), so an unsorted file is an error.
 * large files are streamed in chunks of bounded size: row counts, ranges, missing values,
@@ -788,7 +789,10 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
         horizon = forecast_horizon or 0
         season = _measure_season(stats, measure, n) if horizon else None
         wanted = min(max(4 * horizon, 2 * (season or 0), 24), SEQUENCE_CAP) if horizon else 32
-        window = max(1, min(wanted, (n - horizon) // 2))
+        # a third of the series at most (at least one season), so that the training part
+        # (about two thirds of the series) still yields as many windows as a window is long
+        cap = min(max(n // 3, season or 0), (n - horizon) // 2)
+        window = max(1, min(wanted, cap))
         windows = n - window - horizon + 1
         if windows < 1:
             raise AdvisorError(f"the series has {n} rows: too short for a forecast horizon of "
@@ -797,7 +801,7 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
                 + (f", 2 seasons of {season}" if season else "")
                 + f" and 24, at most {SEQUENCE_CAP}" if horizon else "default window of 32 steps")
         if window < wanted:
-            rule += f", cut to half the series ({window})"
+            rule += f", cut to a third of the {n}-step series ({window})"
         measure.set("input_shape", [window, len(channels_cols)],
                     f"{rule}; {len(channels_cols)} channel(s): "
                     f"{_column_list(channels_cols, 8)}", how="derived")

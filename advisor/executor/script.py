@@ -463,39 +463,59 @@ def split(x, y, fraction, rng, ordered):
 
 
 def make_windows(series, target, length, horizon, stride):
-    """Inputs of ``length`` steps and the ``horizon`` target values that follow each."""
+    """Inputs of ``length`` steps and the ``horizon`` target values that follow each (every
+    series' values, step by step: horizon x series outputs), and each window's last target
+    values (the base the forecast is relative to, when the window step has a base)."""
     starts = range(0, len(series) - length - horizon + 1, stride)
     if not starts:
         sys.exit(f"a series of {len(series)} steps is too short for windows of {length} steps "
                  f"plus {horizon} to predict")
+    target = target.reshape(len(target), -1)
     x = np.stack([series[s:s + length] for s in starts])
-    y = np.stack([target[s + length:s + length + horizon] for s in starts]).astype("float32")
-    known = ~np.isnan(y).any(axis=1)  # windows whose targets have gaps teach nothing
-    if not known.all():
+    y = np.stack([target[s + length:s + length + horizon].reshape(-1)
+                  for s in starts]).astype("float32")
+    last = np.stack([np.tile(target[s + length - 1], horizon) for s in starts]).astype("float32")
+    known = ~np.isnan(y).any(axis=1) & ~np.isnan(last).any(axis=1)
+    if not known.all():  # windows whose targets have gaps teach nothing
         print(f"dropped {int((~known).sum())} of {len(y)} windows with missing target values")
-    return x[known], y[known]
+    return x[known], y[known], last[known]
+
+
+def forecast_base():
+    """Whether the network predicts the change from the last value (the window step's base)."""
+    return STEPS.get("window", {}).get("base", "none") != "none"
 
 
 def prepare_split(x, y, rng, target_column):
     """Split into training and validation data; cut forecasting series into windows, each
-    split separately so that no window straddles the boundary."""
+    split separately so that no window straddles the boundary. Forecasts also return the
+    validation windows' last values (their base), else None."""
     fraction = TRAINING["validation_split"]
     if PROBLEM == "forecasting" and "window" in STEPS and np.ndim(x) == len(INPUT_SHAPE):
         window = STEPS["window"]
         target = np.asarray(y if y is not None else (x[:, target_column] if np.ndim(x) > 1 else x))
-        if target.ndim > 1:
-            target = target[:, 0]
         cut = len(x) - int(round(len(x) * fraction))
         args = (window["length"], window["horizon"], window.get("stride", 1))
         print(f"cutting windows of {window['length']} steps -> the next {window['horizon']} "
               f"target values; the last {fraction:.0%} of the series is the validation data")
-        x_train, y_train = make_windows(x[:cut], target[:cut], *args)
+        x_train, y_train, last_train = make_windows(x[:cut], target[:cut], *args)
         if fraction and len(x) - cut >= window["length"] + window["horizon"]:
-            x_val, y_val = make_windows(x[cut:], target[cut:], *args)
+            x_val, y_val, last_val = make_windows(x[cut:], target[cut:], *args)
         else:
-            x_val, y_val = x_train[:0], y_train[:0]
-        return x_train, y_train, x_val, y_val
-    return split(x, y, fraction, rng, ordered=PROBLEM == "forecasting")
+            x_val, y_val, last_val = x_train[:0], y_train[:0], last_train[:0]
+        if forecast_base():
+            print("forecasting the change from each window's last value")
+            return x_train, y_train - last_train, x_val, y_val - last_val, last_val
+        return x_train, y_train, x_val, y_val, None
+    return split(x, y, fraction, rng, ordered=PROBLEM == "forecasting") + (None,)
+
+
+def level_removed(x, target_column):
+    """A forecast relative to the last value sees the window less its last target value."""
+    if PROBLEM == "forecasting" and forecast_base() and np.ndim(x) == 3 and len(x):
+        x = np.array(x, dtype="float32")
+        x[:, :, target_column] -= x[:, -1:, target_column]
+    return x
 
 
 # -------------------------------------------------------------------------------------------------
@@ -792,7 +812,7 @@ def main(argv=None):
         x, y = load_data(args.data, args.x_key, args.y_key, args.allow_pickle)
         categorical = [int(c) for c in args.categorical.split(",") if c.strip()]
 
-    x_train, y_train, x_val, y_val = prepare_split(x, y, rng, args.target_column)
+    x_train, y_train, x_val, y_val, _ = prepare_split(x, y, rng, args.target_column)
     labels_val = None
     if PROBLEM == "anomaly_detection" and y_train is not None:
         normal = np.asarray(y_train).reshape(-1) == 0
@@ -800,8 +820,8 @@ def main(argv=None):
         x_train, labels_val = x_train[normal], np.asarray(y_val).reshape(-1)
 
     preprocess = Preprocessor(SETUP["preprocessing"], categorical)
-    x_train = preprocess.fit_transform(x_train)
-    x_val = preprocess.transform(x_val)
+    x_train = level_removed(preprocess.fit_transform(x_train), args.target_column)
+    x_val = level_removed(preprocess.transform(x_val), args.target_column)
     if PROBLEM == "anomaly_detection":  # the autoencoder reconstructs its input
         y_train, y_val = x_train.astype("float32"), x_val.astype("float32")
     else:
