@@ -9,7 +9,7 @@ CORE   := $(VENV)/.core-installed
 TRAIN  := $(VENV)/.train-installed
 FULL   := $(VENV)/.full-installed
 
-.PHONY: demo test test-full bench docs lint-rules clean
+.PHONY: demo test test-full bench quality docs lint-rules clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(TRAIN): pyproject.toml | $(BIN)/python
 	touch $@ $(CORE)
 
 $(FULL): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev,train]"
+	$(BIN)/pip install -q -e ".[dev,train,bench]"
 	touch $@ $(TRAIN) $(CORE)
 
 demo: $(TRAIN)
@@ -39,6 +39,7 @@ test: $(FULL)
 	$(BIN)/python benchmarks/bench_audit.py --quick
 	$(BIN)/python benchmarks/bench_profile.py --quick
 	$(BIN)/python benchmarks/bench_verify.py --quick
+	$(BIN)/python benchmarks/bench_quality.py --quick
 
 test-full: $(FULL)
 	ADVISOR_TEST_SCALE=full $(BIN)/python -m pytest -q
@@ -48,6 +49,10 @@ bench: $(FULL)
 	$(BIN)/python benchmarks/bench_audit.py
 	$(BIN)/python benchmarks/bench_profile.py
 	$(BIN)/python benchmarks/bench_verify.py
+
+# the real-data quality benchmark: 23 data sets, about two hours on 2 cores -> docs/quality.md
+quality: $(FULL)
+	$(BIN)/python benchmarks/bench_quality.py
 
 docs: $(CORE)
 	$(BIN)/python -m advisor.docs > docs/rules.md

@@ -28,9 +28,10 @@ def encode_target(values: Any, plan: dict[str, Any], where: str) -> Any:
             codes = np.searchsorted(known, array).clip(0, len(known) - 1)
             bad = known[codes] != array
         else:
-            codes = pd.Categorical(series.astype(str), categories=[str(c) for c in classes]
-                                   ).codes.astype(np.int64)
-            bad = codes < 0
+            index = {str(c): code for code, c in enumerate(classes)}
+            mapped = series.astype(str).map(index)
+            bad = mapped.isna().to_numpy()
+            codes = mapped.fillna(-1).to_numpy(dtype=np.int64)
         if np.any(bad):
             unknown = sorted({str(v) for v in series[np.asarray(bad)].tolist()})
             raise AdvisorError(

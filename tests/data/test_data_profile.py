@@ -87,6 +87,57 @@ def test_digits_npz_is_image(digits_npz):
     assert p.n_samples == dataset.n_samples
 
 
+@pytest.mark.parametrize("shape, structure, input_shape", [
+    ((30, 150, 1), "time_series", [150, 1]),   # GunPoint as a user saves it
+    ((30, 100, 6), "time_series", [100, 6]),   # BasicMotions: 6 channels
+    ((30, 6, 100), "time_series", [100, 6]),   # sktime's channels-first layout
+    ((30, 28, 28), "image", [28, 28, 1]),      # MNIST without a channel axis
+    ((30, 8, 8), "image", [8, 8, 1]),
+    ((30, 32, 32, 3), "image", [32, 32, 3]),
+])
+def test_arrays_with_few_channels_against_many_steps_are_series(tmp_path, shape, structure,
+                                                                 input_shape):
+    path = tmp_path / "x.npz"
+    x = np.random.default_rng(0).normal(size=shape)
+    np.savez(path, x=x, y=np.arange(shape[0]) % 2)
+    profiled = profile_data(path)
+    assert profiled.profile.data_structure == structure
+    assert profiled.profile.input_shape == input_shape
+    dataset = load_dataset(path)
+    assert list(dataset.features.shape[1:]) == input_shape
+    if shape == (30, 6, 100):  # transposed, not reshaped: channel 0 stays channel 0
+        np.testing.assert_array_equal(dataset.features[:, :, 0], x[:, 0, :])
+
+
+def test_the_data_structure_flag_wins_over_the_series_heuristic(tmp_path):
+    path = tmp_path / "x.npz"
+    np.savez(path, x=np.zeros((10, 150, 1)), y=np.arange(10) % 2)
+    profiled = profile_data(path, overrides={"data_structure": "image"})
+    assert profiled.profile.input_shape == [150, 1, 1]
+    flat = tmp_path / "flat.npz"
+    np.savez(flat, x=np.zeros((10, 150)), y=np.arange(10) % 2)
+    assert any("--data-structure time_series" in note for note in profile_data(flat).notes)
+    series = profile_data(flat, overrides={"data_structure": "time_series"})
+    assert series.profile.input_shape == [150, 1]
+    assert load_dataset(flat, overrides={"data_structure": "time_series"}).features.shape == \
+        (10, 150, 1)
+
+
+def test_season_length_of_known_shapes():
+    from advisor.data._series import season_length
+
+    t = np.arange(480)
+    rng = np.random.default_rng(1)
+    monthly = 100 + 0.5 * t + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1, len(t))
+    assert season_length(monthly)[0] == 12
+    weekly = 5 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 1, len(t))
+    assert season_length(weekly)[0] == 7
+    assert season_length(np.cumsum(rng.normal(size=480)))[0] is None  # a random walk
+    assert season_length(rng.normal(size=480))[0] is None             # white noise
+    assert season_length(np.ones(100))[0] is None
+    assert season_length(monthly[:10])[0] is None                     # too short
+
+
 def test_npy_needs_a_problem_type(digits_npz, tmp_path):
     path = tmp_path / "x.npy"
     np.save(path, np.load(digits_npz)["x"].reshape(1797, 64))
