@@ -238,9 +238,11 @@ def _poolings(side: int, wanted: int) -> int:
 
 @value_function
 def mlp_layers(ctx: Context, width: Mapping[str, int], depth: Mapping[str, int],
-               tiny_width: int | None = 32) -> list:
+               tiny_width: int | None = 32, output_initializer: str | None = None) -> list:
     """Dense ReLU blocks (``width``/``depth`` by complexity), dropout after each, then the
-    output; under 1,000 examples at most ``tiny_width`` units (None: no cap)."""
+    output; under 1,000 examples at most ``tiny_width`` units (None: no cap);
+    ``output_initializer`` for the output kernel (``zeros``: the network starts by predicting
+    no change from its base forecast)."""
     units, blocks = ctx.pick(width), ctx.pick(depth)
     if ctx.facts["data_size"] == "tiny" and tiny_width:
         units = min(units, tiny_width)
@@ -251,7 +253,10 @@ def mlp_layers(ctx: Context, width: Mapping[str, int], depth: Mapping[str, int],
         layers.append({"type": "Dense", "units": units, "activation": "relu",
                        "kernel_initializer": "he_normal", **_regularizer(ctx)})
         layers += _dropout(ctx)
-    return layers + _output(ctx)
+    output = _output(ctx)
+    if output_initializer:
+        output[0]["kernel_initializer"] = output_initializer
+    return layers + output
 
 
 @value_function

@@ -368,7 +368,6 @@ def run_case(case: Case, folder: Path, *, seeds: int, sweep: bool) -> dict[str, 
         "verify_s": round(verify_s, 1),
         "recommended_s": report.recommended.wall_time_s,
         "diagnosis": [f.code for f in report.diagnosis],
-        "rules": _model_rule(report),
     }
     if sweep:
         from advisor.executor.build import as_setup
@@ -387,10 +386,6 @@ def run_case(case: Case, folder: Path, *, seeds: int, sweep: bool) -> dict[str, 
         row["sweep_s"] = round(time.perf_counter() - started, 1)
         row.update(_rank(rows, primary_metric(report.problem_type)))
     return row
-
-
-def _model_rule(report: Any) -> str:
-    return (report.recommended.setup or {}).get("model", {}).get("family", "")
 
 
 def _datasets(kwargs: dict[str, Any]) -> tuple[Any, Any]:

@@ -253,7 +253,9 @@ def raw_setup_facts(setup: NormalizedSetup, profile: Optional[DatasetProfile] = 
             if regularized:
                 evidence[f"max_{kind}"] = _name(max(
                     regularized, key=lambda l: getattr(l.kernel_regularizer, kind)))
-        constant = [l for l in weight_layers if l.kernel_initializer
+        # a constant output layer is fine: its units get different gradients from their own
+        # targets (Fixup, Zhang et al. 2019, zero-initializes the classification layer)
+        constant = [l for l in weight_layers[:-1] if l.kernel_initializer
                     and l.kernel_initializer.name in CONSTANT_INITIALIZERS]
         facts["constant_kernel_init"] = bool(constant)
         wide = [l for l in weight_layers if l.kernel_initializer and _wide(l.kernel_initializer)]
