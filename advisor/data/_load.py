@@ -54,7 +54,6 @@ def encode_target(values: Any, plan: dict[str, Any], where: str) -> Any:
 def load_path(path: Any, *, targets: list[str], text_column: Optional[str],
               time_column: Optional[str], forecast_horizon: Optional[int], x_key: str,
               y_key: str, overrides: dict[str, Any], max_rows: Optional[int]) -> Dataset:
-    import numpy as np
 
     fmt, p = detect_format(path)
     source = str(path)

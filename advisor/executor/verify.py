@@ -21,7 +21,7 @@ from ..dataset import Dataset
 from ..errors import AdvisorError
 from ..models import TrainingConfig, TrainingSetup
 from .diagnose import Diagnosis, RunSummary, apply_adjustments, diagnose
-from .preprocess import (Preprocessor, Split, check_target, features_of, is_series,
+from .preprocess import (Preprocessor, check_target, features_of, is_series,
                          split_dataset, task_of)
 from .reference import Reference, classical_reference, mase_scale
 from .report import (CandidateReport, Comparison, RunReport, SplitReport, TestPartReport,
@@ -349,8 +349,6 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
         >>> report = verify(sample="wine", seeds=3)
         >>> report.recommended.metrics["accuracy"], report.recommended.spread["accuracy"]
     """
-    if max_epochs is not None and max_epochs < 1:
-        raise AdvisorError(f"max_epochs must be at least 1, got {max_epochs}")
     dataset = _resolve_dataset(data, target, sample, dataset, data_options)
     test = load_test(test_data, dataset) if test_data is not None else None
     notes: list[str] = []
