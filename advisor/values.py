@@ -324,17 +324,20 @@ def cnn1d_layers(ctx: Context, filters: Mapping[str, int], blocks: Mapping[str, 
 
 @value_function
 def fcn_layers(ctx: Context, filters: Mapping[str, list], kernel_sizes: list,
-               momentum: float = 0.9) -> list:
+               norm: str = "batch", groups: int = 8, momentum: float = 0.99) -> list:
     """The fully convolutional network for series classification (Wang, Yan and Oates 2017):
-    three Conv1D blocks (``filters`` by complexity, ``kernel_sizes`` 8, 5, 3), each convolution
-    without a bias, batch-normalized (``momentum``) and ReLU-activated, then global average
-    pooling and the output. No pooling between blocks and no dropout, as in the paper."""
+    three Conv1D blocks (``filters`` by complexity, ``kernel_sizes`` 8, 5, 3), each normalized
+    (``norm="batch"``: BatchNormalization with ``momentum``; ``"group"``:
+    GroupNormalization with ``groups``) and ReLU-activated, then global average pooling and
+    the output. No pooling between blocks and no dropout, as in the paper."""
+    if norm not in ("batch", "group"):
+        raise ValueError(f"norm must be 'batch' or 'group', got {norm!r}")
     layers = [_input(ctx)] + _augmentation(ctx)
     for width, kernel in zip(ctx.pick(filters), kernel_sizes):
         layers += [{"type": "Conv1D", "filters": width, "kernel_size": kernel,
-                    "padding": "same", "use_bias": False, "kernel_initializer": "he_uniform",
-                    **_regularizer(ctx)},
-                   {"type": "BatchNormalization", "momentum": momentum},
+                    "padding": "same", **_regularizer(ctx)},
+                   {"type": "GroupNormalization", "groups": math.gcd(groups, width)}
+                   if norm == "group" else {"type": "BatchNormalization", "momentum": momentum},
                    {"type": "Activation", "activation": "relu"}]
     layers.append({"type": "GlobalAveragePooling1D"})
     return layers + _dropout(ctx) + _output(ctx)

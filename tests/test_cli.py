@@ -451,3 +451,18 @@ def test_sample_flags_override_and_conflicts():
     assert "wine" in unknown.stderr
     both = run("recommend", "--sample", "wine", "--profile", "x.yaml")
     assert both.exit_code == 2 and "use one of them" in both.stderr
+
+
+def test_forecast_horizon_without_data_sets_the_profile_field():
+    result = run("recommend", "--problem-type", "forecasting", "--data-structure", "time_series",
+                 "--n-samples", "1000", "--input-shape", "48,1", "--forecast-horizon", "12",
+                 "--season-length", "12", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["model"]["output"]["units"] == 12
+    window = next(step for step in data["preprocessing"] if step["step"] == "window")
+    assert (window["horizon"], window["base"]) == (12, "last_value")
+    result = run("recommend", "--problem-type", "regression", "--data-structure", "tabular",
+                 "--n-samples", "100", "--input-shape", "4", "--forecast-horizon", "3")
+    assert result.exit_code == 2
+    assert "forecast_horizon (3) is for problem_type 'forecasting'" in result.stderr

@@ -218,6 +218,7 @@ def test_a_series_classifier_is_the_fully_convolutional_network():
     convs = [layer for layer in rec.model.layers if layer["type"] == "Conv1D"]
     assert [(c["filters"], c["kernel_size"]) for c in convs] == [(128, 8), (256, 5), (128, 3)]
     assert sum(layer["type"] == "BatchNormalization" for layer in rec.model.layers) == 3
+    assert (rec.training.batch_size, rec.training.epochs) == (16, 600)
     assert rec.regularization.early_stopping is None and rec.regularization.dropout == 0.0
     assert rec.lr_schedule.name == "reduce_on_plateau" and rec.lr_schedule.monitor == "loss"
 

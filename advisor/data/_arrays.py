@@ -77,7 +77,7 @@ def profile_arrays(x: Any, y: Optional[Any], *, overrides: dict[str, Any], sourc
     elif x.ndim <= 2:
         structure, input_shape = "tabular", shape
         evidence = f"input array of shape {list(x.shape)}: one row of {shape[0]} features each"
-        if x.ndim == 2 and shape[0] >= SERIES_MIN_STEPS:
+        if x.ndim == 2 and shape[0] >= 24:
             measure.notes.append(
                 f"each example is {shape[0]} values in a row; if they are the steps of a series, "
                 f"give --data-structure time_series (read as [{shape[0]}, 1])")
@@ -156,14 +156,15 @@ def profile_arrays(x: Any, y: Optional[Any], *, overrides: dict[str, Any], sourc
 
 
 # An example of rank 2 is a series when its channels are few against its steps: GunPoint's
-# (150, 1) or BasicMotions' (100, 6) are series, MNIST's (28, 28) and digits' (8, 8) images.
+# (150, 1), BasicMotions' (100, 6) and JapaneseVowels' (29, 12) are series, MNIST's (28, 28)
+# and digits' (8, 8) images.
 SERIES_MAX_CHANNELS = 16
-SERIES_MIN_STEPS = 24
+SERIES_MIN_STEPS = 16
 
 
 def _channels_last_series(shape: list[int]) -> bool:
     steps, channels = shape
-    return channels <= SERIES_MAX_CHANNELS and steps >= max(SERIES_MIN_STEPS, 4 * channels)
+    return channels <= SERIES_MAX_CHANNELS and steps >= max(SERIES_MIN_STEPS, 2 * channels)
 
 
 def _channels_first(shape: list[int]) -> bool:

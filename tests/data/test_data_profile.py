@@ -91,6 +91,7 @@ def test_digits_npz_is_image(digits_npz):
     ((30, 150, 1), "time_series", [150, 1]),   # GunPoint as a user saves it
     ((30, 100, 6), "time_series", [100, 6]),   # BasicMotions: 6 channels
     ((30, 6, 100), "time_series", [100, 6]),   # sktime's channels-first layout
+    ((30, 29, 12), "time_series", [29, 12]),   # JapaneseVowels: 12 channels, 29 steps
     ((30, 28, 28), "image", [28, 28, 1]),      # MNIST without a channel axis
     ((30, 8, 8), "image", [8, 8, 1]),
     ((30, 32, 32, 3), "image", [32, 32, 3]),
