@@ -14,12 +14,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import warnings
 from typing import Any, Callable, Optional, get_args
 
 import click
 
 from . import __version__
-from .errors import AdvisorError
+from .errors import AdvisorError, EngineFallbackWarning
 from .profile import DATA_STRUCTURES, PROBLEM_TYPES, Complexity, Compute, LabelEncoding
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -79,6 +80,8 @@ class AdvisorGroup(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
              **extra: Any) -> Any:
+        # the CLI names the engine in --version and --verbose instead of a Python warning
+        warnings.simplefilter("ignore", EngineFallbackWarning)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -379,10 +382,26 @@ def _check_no_data_options(options: dict[str, Any]) -> None:
 
 # -- commands -------------------------------------------------------------------------------------
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    import platform
+
+    from .engine import describe_engine
+
+    click.echo(f"advisor {__version__}, Python {platform.python_version()}, "
+               f"rule engine: {describe_engine()}")
+    ctx.exit()
+
+
 @click.group(cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="advisor",
-                      message="%(prog)s %(version)s")
-def cli() -> None:
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_show_version,
+              help="Show the version, the Python version and the rule engine, and exit.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Notes on stderr: which rule engine runs (durable-rules or the reference "
+                   "evaluator), and why.")
+def cli(verbose: bool) -> None:
     """Recommend and explain Keras training setups, from rules with cited sources.
 
     \b
@@ -394,6 +413,10 @@ def cli() -> None:
 
     Exit codes: 0 success, 1 audit findings, 2 bad input or usage, 3 internal error.
     """
+    if verbose:
+        from .engine import describe_engine
+
+        click.echo(f"advisor: rule engine: {describe_engine()}", err=True)
 
 
 @cli.command()

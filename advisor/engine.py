@@ -33,7 +33,7 @@ import uuid
 import warnings
 from typing import Any, Iterable, Mapping, Optional
 
-from .errors import EngineError
+from .errors import AdvisorError, EngineError, EngineFallbackWarning
 from .rulebase import RuleBase
 
 CATCH_ALL = "zz_catch_all"
@@ -140,25 +140,66 @@ class DurableEngine:
 
 _ENGINE: Optional[Any] = None
 _ENGINE_LOCK = threading.Lock()
+_FALLBACK_REASON: Optional[str] = None
+
+#: Where durable-rules cannot be imported, how to get it (README, "Python versions").
+INSTALL_HINT = ("`python -m advisor.engine_install` builds it, on Python 3.13 with the upstream "
+                "one-line fix: see the README, Python versions")
+
+#: The local version label :mod:`advisor.engine_install` gives the patched build (2.0.28+pr403).
+PATCH_LABEL = "pr403"
 
 
 def get_engine() -> Any:
     """The process-wide engine: durable-rules, or the reference evaluator where it is missing.
 
-    ``ADVISOR_ENGINE=reference`` selects the pure-Python evaluator explicitly.
+    ``ADVISOR_ENGINE=reference`` selects the pure-Python evaluator explicitly;
+    ``ADVISOR_ENGINE=durable`` requires durable-rules (an :class:`AdvisorError` where it cannot be
+    imported); unset, durable-rules is used where it imports and the reference evaluator (identical
+    by the differential test) otherwise, with one :class:`EngineFallbackWarning`.
     """
-    global _ENGINE
+    global _ENGINE, _FALLBACK_REASON
     if _ENGINE is None:
         with _ENGINE_LOCK:
             if _ENGINE is None:
-                choice = os.environ.get("ADVISOR_ENGINE", "durable")
+                choice = os.environ.get("ADVISOR_ENGINE") or "auto"
+                if choice not in ("auto", "durable", "reference"):
+                    raise AdvisorError(f"ADVISOR_ENGINE={choice!r} is not an engine: expected "
+                                       "auto (the default), durable or reference")
                 if choice == "reference":
+                    _FALLBACK_REASON = "chosen with ADVISOR_ENGINE=reference"
                     _ENGINE = ReferenceEngine()
                 else:
                     try:
                         _ENGINE = DurableEngine()
-                    except ImportError:  # pragma: no cover - depends on the platform
-                        warnings.warn("durable-rules is not installed; using the reference "
-                                      "evaluator", RuntimeWarning, stacklevel=2)
+                    except ImportError as exc:  # not installed, or built without the 3.13 patch
+                        _FALLBACK_REASON = f"durable-rules cannot be imported: {exc}"
+                        if choice == "durable":
+                            raise AdvisorError(f"ADVISOR_ENGINE=durable, but {_FALLBACK_REASON}; "
+                                               f"{INSTALL_HINT}") from exc
+                        _FALLBACK_REASON += f"; {INSTALL_HINT}"
+                        warnings.warn(f"{_FALLBACK_REASON}. The reference evaluator runs the "
+                                      "same rules.", EngineFallbackWarning, stacklevel=2)
                         _ENGINE = ReferenceEngine()
     return _ENGINE
+
+
+def describe_engine() -> str:
+    """The engine in use, its version, and why where it is not durable-rules (``--version``)."""
+    engine = get_engine()
+    if isinstance(engine, DurableEngine):
+        return f"durable-rules {_durable_version()}"
+    return f"reference evaluator, the same rules in plain Python ({_FALLBACK_REASON})"
+
+
+def _durable_version() -> str:
+    from importlib import metadata
+
+    try:
+        version = metadata.version("durable-rules")
+    except metadata.PackageNotFoundError:  # importable, but not from an installed distribution
+        return "(version unknown)"
+    local = version.partition("+")[2]
+    return f"{version} (patched for Python 3.13, jruizgit/rules#403)" if local == PATCH_LABEL \
+        else version
+

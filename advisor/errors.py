@@ -32,6 +32,10 @@ class EngineError(RuntimeError):
     """The rule engine failed on a fact; a bug in the advisor, not in the input."""
 
 
+class EngineFallbackWarning(RuntimeWarning):
+    """durable-rules could not be imported: the reference evaluator runs the same rules."""
+
+
 def _short(value: Any, limit: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -3,6 +3,7 @@
     python benchmarks/bench_quality.py              # every data set -> docs/quality.md
     python benchmarks/bench_quality.py --quick      # CI: a small subset against recorded floors
     python benchmarks/bench_quality.py --only GunPoint,airline --seeds 3
+    python benchmarks/bench_quality.py --resume     # keep the cases a killed full run finished
 
 Every data set ships inside a package's wheel (scikit-learn, sktime, statsmodels,
 palmerpenguins), or is generated here with a fixed seed; nothing downloads. Each is written to
@@ -43,6 +44,7 @@ import numpy as np  # noqa: E402
 
 DOC = ROOT / "docs" / "quality.md"
 RESULTS = ROOT / "docs" / "quality.json"
+PARTIAL = ROOT / "build" / "quality-partial.jsonl"      # build/ is ignored by git
 LR_FACTORS = (0.1, 1 / 3, 1.0, 3.0, 10.0)
 
 # Published accuracies on the official splits. FCN and ResNet: Fawaz et al. 2019, "Deep learning
@@ -585,6 +587,20 @@ def render(rows: list[dict[str, Any]], seeds: int, total_s: float) -> str:
     return "\n".join(lines)
 
 
+def _finished(seeds: int, sweep: bool) -> dict[str, dict[str, Any]]:
+    """The rows an earlier, interrupted run finished with the same settings."""
+    done: dict[str, dict[str, Any]] = {}
+    if PARTIAL.is_file():
+        for line in PARTIAL.read_text(encoding="utf-8").splitlines():
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:     # the line a kill cut short
+                continue
+            if item.get("seeds") == seeds and item.get("sweep") == sweep:
+                done[item["row"]["name"]] = item["row"]
+    return done
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="CI: a small subset and floors")
@@ -592,6 +608,9 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=None, help="seeds per setup (full: 2)")
     parser.add_argument("--no-sweep", action="store_true", help="skip the learning-rate sweep")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/quality.*")
+    parser.add_argument("--resume", action="store_true",
+                        help=f"reuse the cases finished in {PARTIAL.relative_to(ROOT)} by an "
+                             "earlier run with the same seeds and sweep")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     names = args.only.split(",") if args.only else (QUICK if args.quick else None)
@@ -605,11 +624,22 @@ def main() -> int:
     sweep = not (args.quick or args.no_sweep)
     rows = []
     started = time.perf_counter()
+    done = _finished(seeds, sweep) if args.resume else {}
+    PARTIAL.parent.mkdir(exist_ok=True)
+    if not args.resume:
+        PARTIAL.write_text("", encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         for case in cases:
-            folder = Path(tmp) / case.name
-            folder.mkdir()
-            row = run_case(case, folder, seeds=seeds, sweep=sweep)
+            if case.name in done:
+                row = done[case.name]
+            else:
+                folder = Path(tmp) / case.name
+                folder.mkdir()
+                case_started = time.perf_counter()
+                row = run_case(case, folder, seeds=seeds, sweep=sweep)
+                row["case_s"] = round(time.perf_counter() - case_started, 1)
+                with PARTIAL.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps({"seeds": seeds, "sweep": sweep, "row": row}) + "\n")
             rows.append(row)
             print(f"{case.name:18s} {row['metric']:8s} recommended {_fmt(row['recommended'])} "
                   f"default {_fmt(row['document_default'])} trivial {_fmt(row['trivial'])} "
@@ -619,7 +649,7 @@ def main() -> int:
                      "(validation: " + ", ".join(f"x{s['factor']:.3g} {_fmt(s['validation'])}"
                                                  for s in row["sweep"]) + ")"
                      if sweep and row.get("sweep") else ""), flush=True)
-    total = time.perf_counter() - started
+    total = sum(row.get("case_s", 0.0) for row in rows) or time.perf_counter() - started
     failed = []
     if args.quick:
         for row in rows:

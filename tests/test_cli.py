@@ -389,10 +389,22 @@ def test_schema_profile_is_the_dataset_profile_schema():
         schema["required"])
 
 
-def test_version():
+def test_version_names_the_python_and_the_rule_engine():
+    import platform
+    from importlib import metadata
+
     result = run("--version")
     assert result.exit_code == 0
-    assert result.stdout == "advisor 0.1.0\n"
+    engine = metadata.version("durable-rules")
+    assert result.stdout.startswith(f"advisor 0.1.0, Python {platform.python_version()}, "
+                                    f"rule engine: durable-rules {engine}")
+
+
+def test_verbose_names_the_rule_engine_on_stderr():
+    result = run("-v", "recommend", *MNIST, "--format", "json")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("advisor: rule engine: durable-rules ")
+    json.loads(result.stdout)  # the answer itself is unchanged
 
 
 def _commands(command: click.Command, path: tuple[str, ...] = ()):

@@ -3,7 +3,10 @@ listed in research/durable-rules.md."""
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 import textwrap
 import threading
 from pathlib import Path
@@ -156,3 +159,76 @@ def test_duplicate_codes_are_rejected(tmp_path):
 def test_recommend_rules_fit_one_engine_registration(recommend_rulebase):
     assert recommend_rules() is recommend_rulebase
     assert len(recommend_rulebase.rules) >= 60
+
+
+# -- how the engine is provided (Python 3.13: advisor.engine_install) ----------------------------
+
+_WITHOUT_DURABLE = ("import sys; sys.modules['durable_rules_engine'] = None; "
+                    "from advisor.cli import main; sys.argv = ['advisor', *sys.argv[1:]]; main()")
+
+
+def _advisor_without_durable(*args: str, env: dict | None = None):
+    """The real CLI in a fresh process where durable-rules cannot be imported."""
+    return subprocess.run([sys.executable, "-c", _WITHOUT_DURABLE, *args], capture_output=True,
+                          text=True, env={**os.environ, "ADVISOR_ENGINE": "", **(env or {})},
+                          timeout=120)
+
+
+def test_without_durable_rules_the_reference_evaluator_runs_and_says_so():
+    version = _advisor_without_durable("--version")
+    assert version.returncode == 0, version.stderr
+    assert "rule engine: reference evaluator, the same rules in plain Python (durable-rules " \
+           "cannot be imported" in version.stdout
+    assert "python -m advisor.engine_install" in version.stdout
+    flags = ["recommend", "--problem-type", "binary", "--data-structure", "tabular",
+             "--n-samples", "5000", "--input-shape", "20", "--n-classes", "2", "--format", "json"]
+    quiet = _advisor_without_durable(*flags)
+    assert quiet.returncode == 0 and quiet.stderr == ""   # said once, in --version / -v
+    verbose = _advisor_without_durable("-v", *flags)
+    assert verbose.stderr.startswith("advisor: rule engine: reference evaluator")
+    normal = subprocess.run([sys.executable, "-m", "advisor.cli", *flags], capture_output=True,
+                            text=True, timeout=120)
+    assert quiet.stdout == normal.stdout      # the same rules fire: the same answer
+
+
+def test_advisor_engine_durable_requires_durable_rules():
+    result = _advisor_without_durable("--version", env={"ADVISOR_ENGINE": "durable"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ADVISOR_ENGINE=durable, but durable-rules cannot be "
+                                    "imported")
+    bogus = _advisor_without_durable("--version", env={"ADVISOR_ENGINE": "drools"})
+    assert bogus.returncode == 2 and "expected auto (the default), durable or reference" \
+        in bogus.stderr
+
+
+def _source_tree(folder: Path, calls: int) -> Path:
+    (folder / "src" / "rulespy").mkdir(parents=True)
+    body = "".join(f"    result = PyEval_CallObject(callback, arglist{i});\n" for i in range(calls))
+    (folder / "src" / "rulespy" / "rules.c").write_text(f"static void f(void) {{\n{body}}}\n")
+    (folder / "setup.py").write_text("setup(\n    version = '2.0.28',\n)\n")
+    return folder
+
+
+def test_engine_install_applies_the_upstream_fix_and_labels_the_version(tmp_path):
+    from advisor.engine_install import patch_source
+
+    tree = _source_tree(tmp_path, calls=5)
+    patch_source(tree)
+    source = (tree / "src" / "rulespy" / "rules.c").read_text()
+    assert "PyEval_CallObject" not in source and source.count("PyObject_CallObject(") == 5
+    assert "version = '2.0.28+pr403'" in (tree / "setup.py").read_text()
+
+
+def test_engine_install_refuses_a_source_it_was_not_written_for(tmp_path):
+    from advisor.engine_install import InstallError, patch_source
+
+    with pytest.raises(InstallError, match="has 4 calls of PyEval_CallObject, expected 5"):
+        patch_source(_source_tree(tmp_path, calls=4))
+
+
+def test_engine_install_does_nothing_where_durable_rules_imports(capsys):
+    from advisor.engine_install import importable, main
+
+    assert importable() == (True, "")
+    assert main([]) == 0
+    assert capsys.readouterr().out == "durable-rules: already importable, nothing to do\n"
