@@ -609,8 +609,8 @@ def main() -> int:
     parser.add_argument("--no-sweep", action="store_true", help="skip the learning-rate sweep")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/quality.*")
     parser.add_argument("--resume", action="store_true",
-                        help=f"reuse the cases finished in {PARTIAL.relative_to(ROOT)} by an "
-                             "earlier run with the same seeds and sweep")
+                        help=f"full run: reuse the cases finished in {PARTIAL.relative_to(ROOT)} "
+                             "by an earlier full run with the same seeds and sweep")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     names = args.only.split(",") if args.only else (QUICK if args.quick else None)
@@ -624,10 +624,12 @@ def main() -> int:
     sweep = not (args.quick or args.no_sweep)
     rows = []
     started = time.perf_counter()
-    done = _finished(seeds, sweep) if args.resume else {}
-    PARTIAL.parent.mkdir(exist_ok=True)
-    if not args.resume:
-        PARTIAL.write_text("", encoding="utf-8")
+    full = names is None          # only a full run keeps (and resumes) its finished cases
+    done = _finished(seeds, sweep) if args.resume and full else {}
+    if full:
+        PARTIAL.parent.mkdir(exist_ok=True)
+        if not args.resume:
+            PARTIAL.write_text("", encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         for case in cases:
             if case.name in done:
@@ -638,8 +640,9 @@ def main() -> int:
                 case_started = time.perf_counter()
                 row = run_case(case, folder, seeds=seeds, sweep=sweep)
                 row["case_s"] = round(time.perf_counter() - case_started, 1)
-                with PARTIAL.open("a", encoding="utf-8") as out:
-                    out.write(json.dumps({"seeds": seeds, "sweep": sweep, "row": row}) + "\n")
+                if full:
+                    with PARTIAL.open("a", encoding="utf-8") as out:
+                        out.write(json.dumps({"seeds": seeds, "sweep": sweep, "row": row}) + "\n")
             rows.append(row)
             print(f"{case.name:18s} {row['metric']:8s} recommended {_fmt(row['recommended'])} "
                   f"default {_fmt(row['document_default'])} trivial {_fmt(row['trivial'])} "
