@@ -15,12 +15,12 @@ import os
 import shutil
 import sys
 import warnings
-from typing import Any, Callable, Optional, get_args
+from typing import Any, Callable, Collection, Optional, Sequence, get_args
 
 import click
 
 from . import __version__
-from .errors import AdvisorError, EngineFallbackWarning
+from .errors import AdvisorError, EngineFallbackWarning, FieldIssue
 from .profile import DATA_STRUCTURES, PROBLEM_TYPES, Complexity, Compute, LabelEncoding
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -103,7 +103,7 @@ class AdvisorGroup(click.Group):
             click.echo("Aborted!", err=True)
             code = 1
         except AdvisorError as exc:
-            _error(str(exc), getattr(exc, "hint", None))
+            _error(str(exc), exc.hint or field_hint(exc.fields))
             code = EXIT_USAGE
         except BrokenPipeError:  # `advisor rules list | head`
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
@@ -116,12 +116,6 @@ class AdvisorGroup(click.Group):
                    f"command you ran (rerun with {DEBUG_ENV}=1 to see the traceback).")
             code = EXIT_INTERNAL
         sys.exit(code if isinstance(code, int) else EXIT_OK)
-
-
-def _advisor_error(message: str, hint: Optional[str] = None) -> AdvisorError:
-    error = AdvisorError(message)
-    error.hint = hint  # type: ignore[attr-defined]
-    return error
 
 
 # -- option types ---------------------------------------------------------------------------------
@@ -234,8 +228,7 @@ def build_profile(profile_path: Optional[str], flags: dict[str, Any]):
     data: dict[str, Any] = {}
     sample = flags.pop("sample", None)
     if sample and profile_path:
-        raise _advisor_error("--sample and --profile both give a profile; use one of them",
-                             None)
+        raise AdvisorError("--sample and --profile both give a profile; use one of them")
     if sample:
         from .samples import sample_path
 
@@ -252,13 +245,32 @@ def build_profile(profile_path: Optional[str], flags: dict[str, Any]):
     try:
         return load_profile(data, where=where)
     except AdvisorError as exc:
-        if profile_path:
-            raise
-        # point at the flags of the fields the message names that no flag gave yet
-        named = [field for field in FIELD_FLAGS if field in str(exc) and field not in given]
-        hint = ("set " + ", ".join(f"{f} with {FIELD_FLAGS[f]}" for f in named) +
-                " (or give a profile file with --profile)") if named else None
-        raise _advisor_error(str(exc), hint) from None
+        raise AdvisorError(exc.message, where=exc.where, fields=exc.fields,
+                           hint=field_hint(exc.fields, given=set(given), file=source)) from None
+
+
+def field_hint(fields: Sequence[FieldIssue], *, given: Collection[str] = (),
+               file: Optional[str] = None) -> Optional[str]:
+    """What to do about the fields an error names, in this command line's terms.
+
+    A field a flag gave is fixed on the command line; one from a profile file in that file (or
+    overridden with its flag); one measured from data with its flag.
+    """
+    steps = []
+    for issue in fields:
+        flag = FIELD_FLAGS.get(issue.field)
+        if issue.fix == "remove":
+            steps.append(f"drop {flag}" if issue.field in given or not file and flag else
+                         f"remove {issue.field} from {file}" if file else f"remove {issue.field}")
+            continue
+        verb = "set" if issue.fix == "set" else "change"
+        if flag is None:
+            steps.append(f"{verb} {issue.field}" + (f" in {file}" if file else ""))
+        elif file and issue.field not in given:
+            steps.append(f"{verb} {issue.field} in {file} (or with {flag})")
+        else:
+            steps.append(f"{verb} {issue.field} with {flag}")
+    return "; ".join(dict.fromkeys(steps)) or None
 
 
 def format_option(*choices: str, default: str = "text") -> Callable:
@@ -334,10 +346,10 @@ def profile_field_options(command: Callable) -> Callable:
 
 def _data_overrides(flags: dict[str, Any]) -> dict[str, Any]:
     if flags.get("sample"):
-        raise _advisor_error("--data and --sample both give the data set; use one of them")
+        raise AdvisorError("--data and --sample both give the data set; use one of them")
     if flags.get("profile_path"):
-        raise _advisor_error("--data and --profile both give the profile; use one of them",
-                             "flags such as --input-shape override measured values")
+        raise AdvisorError("--data and --profile both give the profile; use one of them",
+                             hint="flags such as --input-shape override measured values")
     return {field: value for field, value in flags.items()
             if field in FIELD_FLAGS and value is not None}
 
@@ -376,8 +388,8 @@ def _check_no_data_options(options: dict[str, Any]) -> None:
                                      ("forecast_horizon", "--forecast-horizon"),
                                      ("max_rows", "--max-rows")) if options.get(name)]
     if given:
-        raise _advisor_error(f"{', '.join(given)} describe(s) a data file, but no --data was "
-                             "given", "add --data PATH, or describe the data set with flags")
+        raise AdvisorError(f"{', '.join(given)} describe(s) a data file, but no --data was "
+                             "given", hint="add --data PATH, or describe the data set with flags")
 
 
 # -- commands -------------------------------------------------------------------------------------
@@ -531,10 +543,10 @@ def _split_codes(values: tuple[str, ...], option: str) -> list[str]:
     for prefix in prefixes:
         if not any(code.startswith(prefix) for code in codes):
             families = sorted({code.rstrip("0123456789") for code in codes})
-            raise _advisor_error(
+            raise AdvisorError(
                 f"{option} {prefix!r} matches no audit rule code; codes start with "
                 f"{', '.join(families)} (e.g. {codes[0]})",
-                "'advisor rules list --family audit' shows every audit rule")
+                hint="'advisor rules list --family audit' shows every audit rule")
     return prefixes
 
 
@@ -557,27 +569,16 @@ def _stderr_is_terminal() -> bool:
 
 def _run_audit(paths: tuple[str, ...], *, profile: Any, select: list[str], ignore: list[str],
                jobs: Optional[int], skip_unknown: bool, progress: bool):
-    """audit_paths, with paths that do not exist reported as unreadable inputs."""
+    """audit_paths, with a progress bar on a terminal."""
     from .audit.core import audit_paths, discover
-    from .audit.report import AuditReport, InputError
 
-    existing = [p for p in paths if os.path.exists(p)]
-    missing = [InputError(file=p, reason="no such file or folder; check the path")
-               for p in paths if not os.path.exists(p)]
     options = dict(profile=profile, select=select or None, ignore=ignore or None, jobs=jobs,
                    skip_unknown=skip_unknown)
-    total = sum(1 for _ in discover(existing)) if existing and progress else 0
+    total = sum(1 for _ in discover(paths)) if progress else 0
     if total > PROGRESS_MIN_FILES:
         with click.progressbar(length=total, label="Auditing", file=sys.stderr) as bar:
-            report = audit_paths(existing, on_result=lambda *_: bar.update(1), **options)
-    elif existing:
-        report = audit_paths(existing, **options)
-    else:
-        report = AuditReport()
-    if missing:
-        report.errors.extend(missing)
-        report.tally(report.summary.files + len(missing))
-    return report
+            return audit_paths(paths, on_result=lambda *_: bar.update(1), **options)
+    return audit_paths(paths, **options)
 
 
 def _apply_fixes(report: Any, *, profile: Any, select: list[str], ignore: list[str]
@@ -774,15 +775,15 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
     data = flags.pop("data", None)
     data_opts = pop_data_options(flags)
     if data and sample:
-        raise _advisor_error("--data and --sample both give the data set; use one of them")
+        raise AdvisorError("--data and --sample both give the data set; use one of them")
     if test_data and not data:
-        raise _advisor_error("--test-data needs --data: the test file is read like the "
-                             "training file", "add --data TRAIN_PATH")
+        raise AdvisorError("--test-data needs --data: the test file is read like the "
+                             "training file", hint="add --data TRAIN_PATH")
     if test_data and test_fraction is not None:
-        raise _advisor_error("--test-fraction does not apply with --test-data (the test file "
+        raise AdvisorError("--test-fraction does not apply with --test-data (the test file "
                              "is the test split); drop one of them")
     if not data and not sample:
-        raise _advisor_error("verify needs data: --data PATH (with --target COLUMN) or "
+        raise AdvisorError("verify needs data: --data PATH (with --target COLUMN) or "
                              f"--sample NAME ({', '.join(VERIFY_SAMPLES)})")
     from .executor.verify import load_sample, verify as run_verify
 
@@ -790,8 +791,8 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
         try:
             dataset = dataset_from_options(data, data_opts, flags)
         except ImportError as exc:  # advisor.data or one of its readers is missing
-            raise _advisor_error(f"cannot read {data}: {exc}",
-                                 "install the data dependencies, or use --sample") from None
+            raise AdvisorError(f"cannot read {data}: {exc}",
+                                 hint="install the data dependencies, or use --sample") from None
     else:
         _check_no_data_options(data_opts)
         overrides = {field: value for field, value in flags.items()
@@ -927,10 +928,10 @@ def rules_show(code: str, output_format: str) -> None:
 
         known = [code for family in FAMILIES for code in _family_rules(family).by_code]
         close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
-        raise _advisor_error(
+        raise AdvisorError(
             f"unknown rule code {code!r}; expected a code such as LOSS001 or OUT101"
             + (f" (did you mean {', '.join(close)}?)" if close else ""),
-            "'advisor rules list' shows every rule code")
+            hint="'advisor rules list' shows every rule code")
     if output_format == "json":
         _echo(to_json(rule_to_dict(rule, examples=True)))
         return

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from .errors import AdvisorError
+from .errors import AdvisorError, NotAMappingError
 
 MAX_TEXT_BYTES = 5 * 1024 * 1024
 
@@ -62,8 +62,8 @@ def parse_mapping(text: str, *, where: str) -> dict[str, Any]:
         problem = getattr(exc, "problem", None) or str(exc)
         raise AdvisorError(f"not valid YAML: {problem}{at}", where=where) from None
     if not isinstance(data, dict):
-        raise AdvisorError(f"expected a mapping of fields, got {type(data).__name__}",
-                           where=where)
+        raise NotAMappingError(f"expected a mapping of fields, got {type(data).__name__}",
+                               where=where)
     return data
 
 

@@ -267,6 +267,24 @@ def test_bad_profiles_get_one_clear_error(profile, needles):
         assert needle in str(info.value)
 
 
+@pytest.mark.parametrize("profile,fields", [
+    ({"problem_type": "regression", "data_structure": "tabular", "n_samples": 10,
+      "input_shape": [3], "n_classes": 3}, [("n_classes", "remove")]),
+    ({"problem_type": "multiclass", "data_structure": "tabular", "n_samples": 10,
+      "input_shape": [3]}, [("n_classes", "set")]),
+    ({"problem_type": "multiclass", "data_structure": "tabular", "input_shape": [3],
+      "n_classes": 3, "colour": "red"}, [("n_samples", "set"), ("colour", "remove")]),
+    ({"problem_type": "binary", "data_structure": "tabular", "n_samples": 5,
+      "input_shape": [3, 4], "n_classes": 5},
+     [("input_shape", "change"), ("problem_type", "change"), ("n_classes", "change")]),
+])
+def test_profile_errors_carry_the_fields_they_are_about(profile, fields):
+    """Callers (the CLI's flag hints) read the fields from the error, never from its text."""
+    with pytest.raises(ProfileError) as info:
+        recommend(profile)
+    assert [(f.field, f.fix) for f in info.value.fields] == fields
+
+
 def test_recommend_never_imports_tensorflow():
     """Nor the data libraries: the CLI module and the advice path stay light."""
     code = ("import sys, advisor, advisor.cli; advisor.recommend({'problem_type': 'binary', "

@@ -228,9 +228,10 @@ def _audit_one(args: tuple[str, bool, Optional[dict], Optional[list], Optional[l
 
 
 def _reason(exc: Exception, name: str) -> str:
-    text = str(exc)
-    prefix = f"{name}: "
-    return text[len(prefix):] if text.startswith(prefix) else text
+    """The error without the file name the report already shows beside it."""
+    if isinstance(exc, AdvisorError) and exc.where == name:
+        return exc.message
+    return str(exc)
 
 
 def audit_paths(paths: Iterable[Union[str, Path]], *, profile: Any = None,

@@ -55,7 +55,7 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
-from ..errors import AdvisorError
+from ..errors import AdvisorError, NotAMappingError
 from .setup import (InitializerInfo, LayerInfo, LossInfo, NormalizedSetup, NotASetupError,
                     OptimizerInfo, OutputInfo, RegularizerInfo)
 
@@ -919,7 +919,7 @@ def read_setup(path: Union[str, Path]) -> NormalizedSetup:
     where = str(path)
     suffix = path.suffix.lower()
     if not path.exists():
-        raise AdvisorError("file not found; check the path", where=where)
+        raise AdvisorError("no such file or folder; check the path", where=where)
     if path.is_dir():
         raise AdvisorError("is a folder; expected a model or config file (a Keras 3 .keras file "
                            "is a zip archive, not a SavedModel folder)", where=where)
@@ -1120,10 +1120,8 @@ def _read_yaml(path: Path) -> NormalizedSetup:
     where = str(path)
     try:
         data = parse_mapping(read_text(path), where=where)
-    except AdvisorError as exc:
-        if "expected a mapping" in str(exc):  # a YAML list, scalar or empty file
-            raise NotASetupError(str(exc)[len(where) + 2:], where=where) from None
-        raise
+    except NotAMappingError as exc:  # a YAML list, scalar or empty file
+        raise NotASetupError(exc.message, where=where) from None
     if _is_config(data):
         return _config_setup(data, where)
     if isinstance(data.get("class_name"), str) and "config" in data and _is_model(data):

@@ -931,17 +931,7 @@ def finish(measure: Measure, overrides: dict[str, Any], **extra: Any) -> Profile
             and values["minority_class_ratio"] > 1 / values["n_classes"]:
         drop("minority_class_ratio")
     where = f"{measure.source} (measured profile)"
-    try:
-        profile = load_profile(values, where=where)
-    except AdvisorError as exc:
-        from ..cli import FIELD_FLAGS
-
-        error = AdvisorError(str(exc))
-        named = [f for f in FIELD_FLAGS if f in str(exc)]
-        error.hint = ("set " + ", ".join(f"{f} with {FIELD_FLAGS[f]}" for f in named)  # type: ignore[attr-defined]
-                      if named else "override measured values with the profile flags "
-                      "(--problem-type, --input-shape, ...)")
-        raise error from None
+    profile = load_profile(values, where=where)  # ProfileError: flags contradict a measured value
     ordered = {field: provenance[field] for field in type(profile).model_fields
                if field in provenance}
     return ProfiledData(profile=profile, provenance=ordered, sampled=measure.sampled,

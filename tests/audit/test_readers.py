@@ -253,13 +253,13 @@ def test_content_decides_over_the_extension(files, tmp_path):
 
 
 def test_missing_folder_and_other_files(tmp_path):
-    with pytest.raises(AdvisorError, match="file not found"):
+    with pytest.raises(AdvisorError, match="no such file or folder"):
         read_setup(tmp_path / "nope.keras")
     folder = tmp_path / "saved_model.keras"
     folder.mkdir()
     with pytest.raises(AdvisorError, match="is a folder"):
         read_setup(folder)
-    with pytest.raises(AdvisorError, match="file not found"):  # existence is checked first
+    with pytest.raises(AdvisorError, match="no such file or folder"):  # existence is checked first
         read_setup(tmp_path / "Makefile")
     (tmp_path / "Makefile").write_text("all:\n")
     with pytest.raises(AdvisorError, match="unsupported file type without an extension"):
