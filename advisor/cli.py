@@ -833,33 +833,20 @@ def rules() -> None:
 
 
 def _facets() -> list[str]:
-    from .dsl import FACETS
     from .recommend import SLOTS
+    from .rules.language import FACETS
 
     return list(dict.fromkeys([slot.facet for slot in SLOTS] + list(FACETS)))
 
 
-FAMILIES = ("recommend", "audit", "diagnose")
-FINDING_FAMILIES = ("audit", "diagnose")  # rules that report findings (severity, message, fix)
+def _family_names() -> tuple[str, ...]:
+    from .rules.registry import FAMILIES
 
-
-def _family_rules(family: str) -> Any:
-    """The installed, compiled rules of one family (their modules load only when asked)."""
-    if family == "audit":
-        from .audit.core import audit_rules
-
-        return audit_rules()
-    if family == "diagnose":
-        from .executor.diagnose import diagnose_rules  # no Keras: arithmetic on histories
-
-        return diagnose_rules()
-    from .recommend import recommend_rules
-
-    return recommend_rules()
+    return FAMILIES
 
 
 @rules.command("list")
-@click.option("--family", type=click.Choice(FAMILIES + ("all",)), default="all",
+@click.option("--family", type=click.Choice(_family_names() + ("all",)), default="all",
               show_default=True,
               help="recommend: rules that choose a setup; audit: rules that report findings in "
               "setups; diagnose: rules that read training histories (advisor verify).")
@@ -876,15 +863,17 @@ def rules_list(family: str, facet: Optional[str], output_format: str) -> None:
       advisor rules list --family audit --facet loss
       advisor rules list --facet loss --format json
     """
-    from .render import FACET_ORDER, render_rules_table, rule_to_dict, to_json
+    from .render import FACET_ORDER, to_json
+    from .rules.registry import families, get_family
+    from .rules.render import render_rules_table, rule_to_dict
 
     order = {name: index for index, name in enumerate(FACET_ORDER)}
     tables = []
-    for name in FAMILIES if family == "all" else (family,):
-        selected = sorted((r for r in _family_rules(name).rules
+    for spec in families() if family == "all" else [get_family(family)]:
+        selected = sorted((r for r in spec.rulebase().rules
                            if facet is None or r.facet == facet),
                           key=lambda r: order.get(r.facet, len(order)))  # file order in a facet
-        tables.append((name, selected))
+        tables.append((spec.name, selected))
     if output_format == "json":
         _echo(to_json([rule_to_dict(r) for _, selected in tables for r in selected]))
     elif len(tables) == 1:
@@ -913,85 +902,29 @@ def rules_show(code: str, output_format: str) -> None:
       advisor rules show OUT101
       advisor rules show MOD002 --format json
     """
-    from .recommend import SLOTS_BY_NAME, recommend_rules
-    from .render import render_audit_rule, render_rule, rule_to_dict, to_json
+    from .render import to_json
+    from .rules.registry import find_rule
+    from .rules.render import render_rule_text, rule_to_dict
 
-    wanted = code.strip().upper()
-    rule = recommend_rules().by_code.get(wanted)
-    audit_family = False
-    for family in FINDING_FAMILIES:
-        if rule is None:
-            rule = _family_rules(family).by_code.get(wanted)
-            audit_family = rule is not None
-    if rule is None:
-        import difflib
-
-        known = [code for family in FAMILIES for code in _family_rules(family).by_code]
-        close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
-        raise AdvisorError(
-            f"unknown rule code {code!r}; expected a code such as LOSS001 or OUT101"
-            + (f" (did you mean {', '.join(close)}?)" if close else ""),
-            hint="'advisor rules list' shows every rule code")
+    rule = find_rule(code)
     if output_format == "json":
         _echo(to_json(rule_to_dict(rule, examples=True)))
-        return
-    if audit_family:
-        _echo(render_audit_rule(rule, width=terminal_width()))
-        return
-    slot = SLOTS_BY_NAME.get(rule.rule.sets or "")
-    _echo(render_rule(rule, width=terminal_width(), slot_doc=slot.doc if slot else None))
-
-
-def _lint_family(family: str, folder: Optional[str]) -> str:
-    """Load, validate and run the examples of one family's rule files; the "ok" line."""
-    from pathlib import Path
-
-    from .engine import ReferenceEngine
-    from .rulebase import compile_rulebase, rules_root
-
-    if family == "audit":
-        from .audit.core import AUDIT as spec, check_audit_examples as check
-        from .audit.fix import autofix_path_problem
-    elif family == "diagnose":  # its autofix knobs are checked when the rules load
-        from .executor.diagnose import DIAGNOSE as spec, check_diagnose_examples as check
     else:
-        from .recommend import RECOMMEND as spec, check_examples as check
-
-    default = rules_root() / spec.name
-    path = Path(folder) if folder else default
-    rulebase = compile_rulebase(spec, path, check_examples=True)
-    if path.resolve() == default.resolve():
-        failures = check(_family_rules(family))
-    else:  # the engine holds the installed rules; run other folders with the reference evaluator
-        failures = check(rulebase, engine=ReferenceEngine())
-    if family == "audit":
-        for compiled in rulebase.rules:
-            for fix_path in (compiled.rule.autofix or {}):
-                problem = autofix_path_problem(fix_path)
-                if problem:
-                    failures.append(f"{compiled.path.name}: {compiled.code}: {problem}")
-    if failures:
-        raise AdvisorError(f"{len(failures)} {family} rule problem(s):\n  "
-                           + "\n  ".join(failures))
-    count = len(rulebase.rules)
-    examples = sum(len(r.rule.examples.fire) + len(r.rule.examples.no_fire)
-                   + len(r.rule.examples.loses) for r in rulebase.rules)
-    return (f"ok: {count} {family} rules in {len(rulebase.rulesets)} files, {examples} examples "
-            f"hold ({path})")
+        _echo(render_rule_text(rule, width=terminal_width()))
 
 
 @rules.command("lint")
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
-@click.option("--family", type=click.Choice(FAMILIES), default=None,
-              help="The family of the rules in FOLDER (default: the folder's name when it is "
-              "audit or diagnose, else recommend).")
+@click.option("--family", type=click.Choice(_family_names()), default=None,
+              help="The family of the rules in FOLDER (default: told by their codes).")
 def rules_lint(folder: Optional[str], family: Optional[str]) -> None:
     """Load and validate rule files; exit 0 if clean, 2 with the error.
 
     Without FOLDER, every installed family (recommend, audit, diagnose) is linted. The check covers
     the file format, rule codes, conditions against the fact vocabulary, values and value
-    functions, engine limits, that every example is valid and fires (or not) as it says, and
-    that audit autofix paths name TrainingConfig fields.
+    functions, engine limits, that every example is valid and fires (or not) as it says, that
+    every example's whole recommendation can be built, and that audit autofix paths name
+    TrainingConfig fields.
 
     \b
     Example:
@@ -999,15 +932,13 @@ def rules_lint(folder: Optional[str], family: Optional[str]) -> None:
       advisor rules lint rules/recommend
       advisor rules lint my-rules/ --family audit
     """
-    from pathlib import Path
+    from .rules.lint import lint
 
     if folder is None:
-        names = (family,) if family else FAMILIES
-        lines = [_lint_family(name, None) for name in names]
+        results = [lint(name) for name in ((family,) if family else _family_names())]
     else:
-        name = family or (Path(folder).name if Path(folder).name in FAMILIES else "recommend")
-        lines = [_lint_family(name, folder)]
-    _echo("\n".join(lines))
+        results = [lint(family, folder)]
+    _echo("\n".join(result.summary() for result in results))
 
 
 @cli.group(no_args_is_help=True)

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from advisor import DatasetProfile, TrainingConfig, recommend
 from advisor.cli import cli
-from advisor.render import format_conditions, layer_summary, setting_value
+from advisor.render import layer_summary, setting_value
+from advisor.rules.render import format_conditions
 
 ENV = {"COLUMNS": "100", "ADVISOR_DEBUG": ""}
 MNIST = ["--problem-type", "multiclass", "--data-structure", "image", "--n-samples", "60000",
@@ -369,7 +370,7 @@ def test_format_conditions_reads_any_groups_and_defaults():
 
 
 def test_rules_lint_clean_and_broken(tmp_path):
-    from advisor.rulebase import rules_root
+    from advisor.rules.compile import rules_root
 
     clean = run("rules", "lint")
     assert clean.exit_code == 0

@@ -18,7 +18,7 @@ from advisor.engine import DurableEngine, ReferenceEngine, get_engine
 from advisor.errors import EngineError, RuleError
 from advisor.facts import sanitize
 from advisor.recommend import RECOMMEND, fire_rules, recommend, recommend_rules
-from advisor.rulebase import compile_rulebase
+from advisor.rules.compile import compile_rulebase
 
 
 def test_engine_is_durable_rules_and_built_once():
@@ -114,7 +114,7 @@ def _compile(tmp_path: Path, body: str):
 RULE = """
 facet: loss
 rules:
-  - code: LOSS900
+  - code: LOSS090
     name: test-rule
     sets: loss
     when: {WHEN}
@@ -143,7 +143,7 @@ def test_bad_conditions_are_rejected_at_load(tmp_path, when, message):
 
 
 def test_a_ruleset_over_40_rules_is_rejected(tmp_path):
-    rules = "".join(RULE.split("rules:\n")[1].replace("LOSS900", f"LOSS9{i:02d}")
+    rules = "".join(RULE.split("rules:\n")[1].replace("LOSS090", f"LOSS0{i:02d}")
                     .replace("test-rule", f"test-rule-{i}").replace("{WHEN}", "{task: regression}")
                     for i in range(41))
     with pytest.raises(RuleError, match="at most 40"):

@@ -13,14 +13,13 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequenc
 
 from pydantic import ValidationError
 
-from ..dsl import Rule, RuleFile
-from ..engine import get_engine
 from ..errors import AdvisorError, RuleError, format_validation_error
 from ..profile import DatasetProfile, load_profile
-from ..rulebase import (RuleBase, RuleFamily, check_finding_examples, check_finding_rule,
-                        load_rulebase)
+from ..rules.compile import RuleBase, RuleFamily
+from ..rules.findings import check_finding_rule, findings_for, run_finding_examples
+from ..rules.language import Rule, RuleFile
 from .facts import AUDIT_FACTS, raw_setup_facts
-from .report import AuditReport, Finding, InputError, SEVERITY_RANK
+from .report import AuditReport, Finding, InputError
 from .setup import NormalizedSetup, NotASetupError
 
 SETUP_SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".yaml", ".yml")
@@ -28,15 +27,16 @@ PROFILE_SUFFIXES = (".profile.yaml", ".profile.yml", ".profile.json")
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
 
 
-class _SafeFormat(dict):
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
 def _check_rule(rule: Rule, rule_file: RuleFile, where: str) -> None:
+    from .fix import autofix_path_problem
+
     check_finding_rule(rule, "audit", AUDIT_FACTS, where)
     if rule.layer and rule.layer != "output" and rule.layer not in AUDIT_FACTS:
         raise RuleError(f"layer must be 'output' or a fact name, got {rule.layer!r}", where=where)
+    for path in rule.autofix or {}:
+        problem = autofix_path_problem(path)
+        if problem:
+            raise RuleError(problem, where=where)
 
 
 def example_setup(example: Mapping[str, Any]) -> NormalizedSetup:
@@ -56,18 +56,29 @@ def _example_facts(example: Mapping[str, Any], where: str) -> dict[str, Any]:
     return setup_facts(setup)
 
 
-AUDIT = RuleFamily("audit", AUDIT_FACTS, _check_rule, _example_facts)
+#: facet -> code prefix of the audit rules (numbers 101-199 keep them apart from recommend's)
+AUDIT_PREFIXES = {"model": "ARCH", "output": "OUT", "loss": "LOSS", "optimizer": "OPT",
+                  "learning_rate": "LR", "initialization": "INIT", "regularization": "REG",
+                  "preprocessing": "PRE", "training": "TRN", "metrics": "MET"}
+
+AUDIT = RuleFamily(
+    "audit", "Audit rules", "rules that report findings in existing setups (advisor audit)",
+    AUDIT_FACTS, AUDIT_PREFIXES, r"1\d\d", True, _check_rule, _example_facts,
+    run_finding_examples,
+    intro="What `advisor audit` checks in existing setups. Errors are impossibilities (the "
+          "setup cannot learn the task); warnings are matters of degree; info is a reminder. "
+          "Rules whose conditions name profile facts stay silent without a profile.")
 
 
 def audit_rules() -> RuleBase:
     """The compiled audit rules (loaded once per process)."""
-    return load_rulebase(AUDIT)
+    return AUDIT.rulebase()
 
 
 def check_audit_examples(rulebase: Optional[RuleBase] = None, *, engine: Optional[Any] = None
                          ) -> list[str]:
     """Run every audit rule's examples through the engine; the failures as messages."""
-    return check_finding_examples(rulebase or audit_rules(), engine=engine)
+    return run_finding_examples(rulebase or audit_rules(), engine)
 
 
 def _selected(code: str, select: Optional[Sequence[str]], ignore: Optional[Sequence[str]]) -> bool:
@@ -80,34 +91,13 @@ def audit_setup(setup: NormalizedSetup, profile: Optional[DatasetProfile] = None
                 select: Optional[Sequence[str]] = None, ignore: Optional[Sequence[str]] = None,
                 engine: Optional[Any] = None) -> list[Finding]:
     """Findings for one normalized setup, most severe first."""
-    from ..facts import sanitize
-
     for index, layer in enumerate(setup.layers):
         layer.index = index
     raw, evidence = raw_setup_facts(setup, profile)
-    rulebase = audit_rules()
-    fired = (engine or get_engine()).fire(rulebase, sanitize(raw))
-    display = _SafeFormat({k: _display(v) for k, v in raw.items()})
-    findings = []
-    for code in sorted(fired):
-        if not _selected(code, select, ignore):
-            continue
-        rule = rulebase.by_code[code].rule
-        findings.append(Finding(
-            file=setup.source, code=code, name=rule.name, severity=rule.severity,
-            facet=rulebase.by_code[code].facet,
-            message=" ".join((rule.message or "").format_map(display).split()),
-            fix=" ".join((rule.fix or "").split()),
-            layer=evidence.get(rule.layer) if rule.layer else None,
-            because=" ".join(rule.because.split()), source=rule.source))
-    findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.code))
-    return findings
-
-
-def _display(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    return [Finding(file=setup.source, **fields,
+                    layer=evidence.get(compiled.rule.layer) if compiled.rule.layer else None)
+            for compiled, fields in findings_for(audit_rules(), raw, engine=engine)
+            if _selected(compiled.code, select, ignore)]
 
 
 # -- inputs ---------------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..rules.findings import SEVERITY_RANK
+
 Severity = Literal["error", "warning", "info"]
-SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 FACETS = ("model", "output", "loss", "optimizer", "learning_rate", "regularization",
           "preprocessing", "training", "metrics", "initialization", "data")
 

@@ -75,12 +75,11 @@ def profile_data(path: Any, *, targets: Sequence[str] | str = (), text_column: O
         AdvisorError: a missing file, an unknown format, a missing target column, ... with the
             values found and the fix.
     """
-    from ._profile import profile_path
+    from ._sources import ReadOptions, profile_path
 
-    return profile_path(path, targets=_targets(targets), text_column=text_column,
-                        time_column=time_column, forecast_horizon=forecast_horizon,
-                        x_key=x_key, y_key=y_key, overrides=dict(overrides or {}),
-                        max_rows=max_rows)
+    return profile_path(path, ReadOptions(
+        tuple(_targets(targets)), text_column, time_column, forecast_horizon, x_key, y_key,
+        dict(overrides or {}), max_rows))
 
 
 def profile_frame(frame: Any, *, targets: Sequence[str] | str = (),
@@ -108,12 +107,11 @@ def load_dataset(path: Any, *, targets: Sequence[str] | str = (), text_column: O
     rows without a target are left out; time-series features are a DataFrame in time order.
     Same arguments as :func:`profile_data`.
     """
-    from ._load import load_path
+    from ._sources import ReadOptions, load_path
 
-    return load_path(path, targets=_targets(targets), text_column=text_column,
-                     time_column=time_column, forecast_horizon=forecast_horizon,
-                     x_key=x_key, y_key=y_key, overrides=dict(overrides or {}),
-                     max_rows=max_rows)
+    return load_path(path, ReadOptions(
+        tuple(_targets(targets)), text_column, time_column, forecast_horizon, x_key, y_key,
+        dict(overrides or {}), max_rows))
 
 
 def load_test_dataset(path: Any, like: Any):
@@ -127,7 +125,7 @@ def load_test_dataset(path: Any, like: Any):
         AdvisorError: another format, missing columns, another example shape, a class the
             training data lacks, or a series that does not continue the training series.
     """
-    from ._load import load_like
+    from ._sources import load_like
 
     return load_like(path, like)
 

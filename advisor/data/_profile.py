@@ -36,7 +36,7 @@ from typing import Any, Iterator, Optional
 
 from ..errors import AdvisorError
 from ..profile import ALLOWED_LABEL_ENCODING, CLASSIFICATION, load_profile
-from ._formats import TABULAR_FORMATS, detect_format, sniff_delimiter
+from ._formats import sniff_delimiter
 from .models import ColumnInfo, ProfiledData, Provenance
 
 SAMPLE_ROWS = 100_000          # text statistics: the first rows of a large file
@@ -943,44 +943,7 @@ def _show(value: Any) -> str:
     return "none" if value is None else str(value)
 
 
-# -- entry points -----------------------------------------------------------------------------
-
-def profile_path(path: Any, *, targets: list[str], text_column: Optional[str],
-                 time_column: Optional[str], forecast_horizon: Optional[int], x_key: str,
-                 y_key: str, overrides: dict[str, Any], max_rows: Optional[int]) -> ProfiledData:
-    fmt, p = detect_format(path)
-    source = str(path)
-    if fmt in TABULAR_FORMATS:
-        reader = TableReader(p, fmt, max_rows)
-        profiled, _ = profile_table(reader.chunks(), reader.columns, targets=targets,
-                                    text_column=text_column, time_column=time_column,
-                                    forecast_horizon=forecast_horizon, overrides=overrides,
-                                    source=source, fmt=fmt, total_rows=reader.total_rows,
-                                    max_rows=max_rows)
-        return profiled
-    _no_table_options(fmt, source, text_column=text_column, time_column=time_column,
-                      forecast_horizon=forecast_horizon, targets=targets)
-    if fmt in ("npz", "npy"):
-        from ._arrays import profile_arrays, read_arrays
-
-        x, y, _ = read_arrays(p, fmt, x_key, y_key)
-        return profile_arrays(x, y, overrides=overrides, source=source, fmt=fmt,
-                              y_key=y_key)[0]
-    from ._images import profile_folder
-
-    return profile_folder(p, overrides=overrides, source=source)[0]
-
-
-def _no_table_options(fmt: str, source: str, **options: Any) -> None:
-    flags = {"targets": "target"}
-    given = [flags.get(name, name).replace("_", "-") for name, value in options.items() if value]
-    if given:
-        what = "an image folder" if fmt == "images" else f"an .{fmt} file"
-        raise AdvisorError(
-            f"--{', --'.join(given)} name(s) columns of a table, but {source} is {what}"
-            + ("; name the arrays with --x-key / --y-key" if fmt in ("npz", "npy") else ""),
-            where=source)
-
+# -- entry points (files: advisor.data._sources) ------------------------------------------------
 
 def profile_dataframe(frame: Any, *, targets: list[str], text_column: Optional[str],
                       time_column: Optional[str], forecast_horizon: Optional[int],

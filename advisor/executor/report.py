@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .diagnose import Diagnosis
+from ..diagnose import Diagnosis
 
 REPORT_VERSION = 1
 METRIC_ORDER = ("accuracy", "macro_f1", "roc_auc", "micro_f1", "mase", "mae", "rmse")

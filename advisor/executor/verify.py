@@ -20,7 +20,7 @@ import numpy as np
 from ..dataset import Dataset
 from ..errors import AdvisorError
 from ..models import TrainingConfig, TrainingSetup
-from .diagnose import Diagnosis, RunSummary, apply_adjustments, diagnose
+from ..diagnose import Diagnosis, RunSummary, apply_adjustments, diagnose
 from .preprocess import (Preprocessor, check_target, features_of, is_series,
                          split_dataset, task_of)
 from .reference import Reference, classical_reference, mase_scale

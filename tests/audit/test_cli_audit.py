@@ -402,7 +402,7 @@ def test_rules_list_families():
     from advisor.audit.core import audit_rules
     from advisor.recommend import recommend_rules
 
-    from advisor.executor.diagnose import diagnose_rules
+    from advisor.diagnose import diagnose_rules
 
     n_audit, n_recommend = len(audit_rules().rules), len(recommend_rules().rules)
     n_diagnose = len(diagnose_rules().rules)
@@ -427,7 +427,7 @@ def test_rules_list_families():
 
 
 def test_rules_lint_covers_every_family(tmp_path):
-    from advisor.rulebase import rules_root
+    from advisor.rules.compile import rules_root
 
     clean = run_cli("rules", "lint")
     assert clean.exit_code == 0, clean.output

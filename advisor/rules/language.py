@@ -34,8 +34,8 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
                       field_validator, model_validator)
 
-from .errors import RuleError, format_validation_error
-from .facts import FLOAT_FLOOR, NUMBER_CEILING, Fact
+from ..errors import RuleError, format_validation_error
+from ..facts import FLOAT_FLOOR, NUMBER_CEILING, Fact
 
 MAX_RULES_PER_FILE = 40  # durable-rules overflows a 64-entry stack past ~64 matching branches
 OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "exists")
