@@ -530,26 +530,6 @@ def profile_command(path: str, output_format: str, **flags: Any) -> None:
 PROGRESS_MIN_FILES = 20  # a progress bar only for batches that take a noticeable time
 
 
-def _split_codes(values: tuple[str, ...], option: str) -> list[str]:
-    """``--select LOSS,OUT --select LR1`` as ``["LOSS", "OUT", "LR1"]``; each prefix must match
-    at least one audit rule code, so a typo is an error rather than a silent no-op."""
-    prefixes = [part.strip().upper() for value in values for part in value.split(",")
-                if part.strip()]
-    if not prefixes:
-        return []
-    from .audit.core import audit_rules
-
-    codes = sorted(audit_rules().by_code)
-    for prefix in prefixes:
-        if not any(code.startswith(prefix) for code in codes):
-            families = sorted({code.rstrip("0123456789") for code in codes})
-            raise AdvisorError(
-                f"{option} {prefix!r} matches no audit rule code; codes start with "
-                f"{', '.join(families)} (e.g. {codes[0]})",
-                hint="'advisor rules list --family audit' shows every audit rule")
-    return prefixes
-
-
 def _audit_profile(profile_path: Optional[str]):
     if not profile_path:
         return None
@@ -581,53 +561,11 @@ def _run_audit(paths: tuple[str, ...], *, profile: Any, select: list[str], ignor
     return audit_paths(paths, **options)
 
 
-def _apply_fixes(report: Any, *, profile: Any, select: list[str], ignore: list[str]
-                 ) -> list[str]:
-    """--fix: fix every advisor config with fixable findings, re-audit it; the notes to show."""
-    from .audit.core import audit_file, audit_rules
-    from .audit.fix import fix_file, fixable
-
-    rulebase = audit_rules()
-    by_file: dict[str, list[Any]] = {}
-    for finding in report.findings:
-        by_file.setdefault(finding.file, []).append(finding)
-    notes: list[str] = []
-    for file, findings in by_file.items():
-        if not fixable(findings, rulebase):
-            continue
-        result = fix_file(file, findings, rulebase)
-        for reason in result.skipped:
-            notes.append(f"{file}: fix not applied: {reason}")
-        if result.refused:
-            notes.append(f"{file}: not fixed: {result.refused}")
-        if not result.written:
-            continue
-        remaining = audit_file(file, profile=profile, select=select or None,
-                               ignore=ignore or None)
-        report.findings = [f for f in report.findings if f.file != file] + remaining
-        left = {f.code for f in remaining}
-        fixed = [code for code in result.applied if code not in left]
-        if fixed:
-            notes.append(f"Fixed {len(fixed)} finding{'s' if len(fixed) != 1 else ''} in "
-                         f"{file} ({', '.join(fixed)})")
-        still = [code for code in result.applied if code in left]
-        if still:
-            notes.append(f"{file}: applied the fix of {', '.join(still)}, but the finding "
-                         "remains")
-    report.tally()
-    return notes
-
-
 def _fixable_hint(report: Any) -> Optional[str]:
     """"N fixable with --fix" when some findings in advisor configs have an automatic fix."""
-    from .audit.core import audit_rules
-    from .audit.fix import fixable, read_config_file
+    from .audit.fix import fixable_in_configs
 
-    candidates = fixable(report.findings, audit_rules())
-    if not candidates:
-        return None
-    configs = {file for file in {f.file for f in candidates} if read_config_file(file)}
-    count = sum(1 for f in candidates if f.file in configs)
+    count = fixable_in_configs(report)
     if not count:
         return None
     return (f"{count} finding{'s' if count != 1 else ''} can be fixed automatically: rerun "
@@ -684,12 +622,19 @@ def audit(paths: tuple[str, ...], profile_path: Optional[str], output_format: st
       advisor audit config.yaml --fix
     """
     profile = _audit_profile(profile_path)
-    selected = _split_codes(select, "--select")
-    ignored = _split_codes(ignore, "--ignore")
+    from .audit.core import parse_selectors
+
+    selected = parse_selectors(select, label="--select")
+    ignored = parse_selectors(ignore, label="--ignore")
     progress = not quiet and _stderr_is_terminal()  # never in pipes, CI logs or CliRunner
     report = _run_audit(paths, profile=profile, select=selected, ignore=ignored, jobs=jobs,
                         skip_unknown=skip_unknown, progress=progress)
-    notes = _apply_fixes(report, profile=profile, select=selected, ignore=ignored) if fix else []
+    if fix:
+        from .audit.fix import fix_report
+
+        notes = fix_report(report, profile=profile, select=selected, ignore=ignored)
+    else:
+        notes = []
     if output_format == "text":
         from .audit.formats import render_text
 

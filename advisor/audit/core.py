@@ -81,6 +81,23 @@ def check_audit_examples(rulebase: Optional[RuleBase] = None, *, engine: Optiona
     return run_finding_examples(rulebase or audit_rules(), engine)
 
 
+def parse_selectors(values: Iterable[str], *, label: str = "select") -> list[str]:
+    """``["LOSS,OUT", "LR1"]`` as ``["LOSS", "OUT", "LR1"]``; each prefix must match at least
+    one audit rule code, so a typo is an error rather than a silent no-op. ``label`` names the
+    option in the message (the CLI's ``--select``)."""
+    prefixes = [part.strip().upper() for value in values for part in value.split(",")
+                if part.strip()]
+    codes = sorted(audit_rules().by_code) if prefixes else []
+    for prefix in prefixes:
+        if not any(code.startswith(prefix) for code in codes):
+            starts = sorted({code.rstrip("0123456789") for code in codes})
+            raise AdvisorError(
+                f"{label} {prefix!r} matches no audit rule code; codes start with "
+                f"{', '.join(starts)} (e.g. {codes[0]})",
+                hint="'advisor rules list --family audit' shows every audit rule")
+    return prefixes
+
+
 def _selected(code: str, select: Optional[Sequence[str]], ignore: Optional[Sequence[str]]) -> bool:
     if select and not any(code.startswith(prefix) for prefix in select):
         return False
@@ -182,6 +199,7 @@ def audit(target: Any, *, profile: Any = None, select: Optional[Sequence[str]] =
     from ..models import TrainingConfig
     from .readers import setup_from_config
 
+    select, ignore = parse_selectors(select or ()), parse_selectors(ignore or (), label="ignore")
     profile = None if profile is None else load_profile(profile)
     if isinstance(target, (str, Path)):
         return audit_file(target, profile=profile, select=select, ignore=ignore)
@@ -240,11 +258,11 @@ def audit_paths(paths: Iterable[Union[str, Path]], *, profile: Any = None,
             number of findings, error or None), e.g. to drive a progress bar.
     """
     profile = None if profile is None else load_profile(profile)
+    select, ignore = parse_selectors(select or ()), parse_selectors(ignore or (), label="ignore")
     files = list(discover(paths))
     report = AuditReport()
     tasks = [(str(path), explicit, profile.model_dump() if profile else None,
-              list(select) if select else None, list(ignore) if ignore else None, skip_unknown)
-             for path, explicit in files]
+              select or None, ignore or None, skip_unknown) for path, explicit in files]
     workers = jobs or (os.cpu_count() or 1)
     if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
         import multiprocessing

@@ -479,3 +479,26 @@ def test_pre_commit_hook_definition():
     for name in ["m.profile.yaml", "m.profile.yml", "m.profile.json"]:
         assert exclude.search(name)
     assert not files.search("train.py")
+
+
+def test_the_library_checks_selectors_as_the_cli_does(tmp_path):
+    """A typo in select/ignore is an error in audit_paths too, never a silent no-op."""
+    from advisor.audit.core import audit_paths, parse_selectors
+    from advisor.errors import AdvisorError
+
+    assert parse_selectors(["loss,out", " LR1 "]) == ["LOSS", "OUT", "LR1"]
+    with pytest.raises(AdvisorError, match="select 'LOSX' matches no audit rule code"):
+        audit_paths([str(tmp_path)], select=["LOSX"])
+    with pytest.raises(AdvisorError, match="ignore 'ZZZ' matches no audit rule code"):
+        audit_paths([str(tmp_path)], ignore=["ZZZ"])
+
+
+def test_audit_and_audit_paths_word_a_missing_path_the_same(tmp_path):
+    from advisor.audit.core import audit_paths
+
+    missing = tmp_path / "nodir"
+    report = audit_paths([str(missing)])
+    assert [(e.file, e.reason) for e in report.errors] == [
+        (str(missing), "no such file or folder; check the path")]
+    text = run("audit", str(missing))
+    assert f"{missing}: error: no such file or folder; check the path" in text.stdout
