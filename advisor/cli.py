@@ -563,7 +563,7 @@ def _run_audit(paths: tuple[str, ...], *, profile: Any, select: list[str], ignor
 
 def _fixable_hint(report: Any) -> Optional[str]:
     """"N fixable with --fix" when some findings in advisor configs have an automatic fix."""
-    from .audit.fix import fixable_in_configs
+    from .audit.core import fixable_in_configs
 
     count = fixable_in_configs(report)
     if not count:
@@ -630,7 +630,7 @@ def audit(paths: tuple[str, ...], profile_path: Optional[str], output_format: st
     report = _run_audit(paths, profile=profile, select=selected, ignore=ignored, jobs=jobs,
                         skip_unknown=skip_unknown, progress=progress)
     if fix:
-        from .audit.fix import fix_report
+        from .audit.core import fix_report
 
         notes = fix_report(report, profile=profile, select=selected, ignore=ignored)
     else:

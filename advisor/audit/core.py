@@ -290,3 +290,49 @@ def _collect(results: Iterable[tuple[str, Optional[list[dict]], Optional[str], b
         if on_result is not None:
             on_result(name, len(findings or []), error)
     report.tally(files)
+
+
+def fix_report(report: Any, *, profile: Any = None, select: Optional[Sequence[str]] = None,
+               ignore: Optional[Sequence[str]] = None) -> list[str]:
+    """``audit --fix``: fix (:mod:`.fix`) every advisor config of an audit report that has fixable findings,
+    re-audit it and update the report; the notes to show (what was fixed, what was not)."""
+    from .fix import fix_file, fixable
+
+    rulebase = audit_rules()
+    by_file: dict[str, list[Any]] = {}
+    for finding in report.findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    notes: list[str] = []
+    for file, findings in by_file.items():
+        if not fixable(findings, rulebase):
+            continue
+        result = fix_file(file, findings, rulebase)
+        for reason in result.skipped:
+            notes.append(f"{file}: fix not applied: {reason}")
+        if result.refused:
+            notes.append(f"{file}: not fixed: {result.refused}")
+        if not result.written:
+            continue
+        remaining = audit_file(file, profile=profile, select=select or None,
+                               ignore=ignore or None)
+        report.findings = [f for f in report.findings if f.file != file] + remaining
+        left = {f.code for f in remaining}
+        fixed = [code for code in result.applied if code not in left]
+        if fixed:
+            notes.append(f"Fixed {len(fixed)} finding{'s' if len(fixed) != 1 else ''} in "
+                         f"{file} ({', '.join(fixed)})")
+        still = [code for code in result.applied if code in left]
+        if still:
+            notes.append(f"{file}: applied the fix of {', '.join(still)}, but the finding "
+                         "remains")
+    report.tally()
+    return notes
+
+
+def fixable_in_configs(report: Any) -> int:
+    """How many findings of a report ``fix_report`` could fix (those in advisor configs)."""
+    from .fix import fixable, read_config_file
+
+    candidates = fixable(report.findings, audit_rules())
+    configs = {file for file in {f.file for f in candidates} if read_config_file(file)}
+    return sum(1 for f in candidates if f.file in configs)
