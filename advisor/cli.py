@@ -22,6 +22,7 @@ import click
 from . import __version__
 from .errors import AdvisorError, EngineFallbackWarning
 from .profile import DATA_STRUCTURES, PROBLEM_TYPES, Complexity, Compute, LabelEncoding
+from .vocab import SAMPLE_DATASETS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEBUG_ENV = "ADVISOR_DEBUG"
@@ -713,11 +714,9 @@ def audit(paths: tuple[str, ...], profile_path: Optional[str], output_format: st
 # -- verify ---------------------------------------------------------------------------------------
 # Trains Keras models: TensorFlow is imported inside the command only (advisor.executor).
 
-VERIFY_SAMPLES = ("wine", "breast_cancer", "diabetes", "digits")
-
 
 @cli.command("verify")
-@click.option("--sample", "sample", type=click.Choice(VERIFY_SAMPLES), default=None,
+@click.option("--sample", "sample", type=click.Choice(SAMPLE_DATASETS), default=None,
               help="Train on a bundled real data set (scikit-learn's; no download).")
 @click.option("--config", "config_path", metavar="FILE", default=None,
               help="Train this TrainingConfig (YAML/JSON from 'recommend --format config') "
@@ -783,8 +782,8 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
                              "is the test split); drop one of them")
     if not data and not sample:
         raise _advisor_error("verify needs data: --data PATH (with --target COLUMN) or "
-                             f"--sample NAME ({', '.join(VERIFY_SAMPLES)})")
-    from .executor.verify import load_sample, verify as run_verify
+                             f"--sample NAME ({', '.join(SAMPLE_DATASETS)})")
+    from .executor.verify import verify as run_verify
 
     if data:
         try:
@@ -796,12 +795,9 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
         _check_no_data_options(data_opts)
         overrides = {field: value for field, value in flags.items()
                      if field in FIELD_FLAGS and value is not None}
-        if overrides:
-            from .data import load_sample_dataset
+        from .data import load_sample_dataset
 
-            dataset = load_sample_dataset(sample, overrides=overrides)
-        else:
-            dataset = load_sample(sample)
+        dataset = load_sample_dataset(sample, overrides=overrides)
     report = run_verify(dataset=dataset, config=config_path, report_dir=report_dir,
                         refine=refine, seed=seed, seeds=seeds, max_epochs=max_epochs,
                         test_data=test_data,

@@ -25,7 +25,7 @@ from advisor.audit.readers import (MAX_CONFIG_BYTES, read_setup, setup_from_conf
 from advisor.audit.setup import NotASetupError  # noqa: E402
 from advisor.errors import AdvisorError  # noqa: E402
 from advisor.profile import DatasetProfile  # noqa: E402
-from advisor.samples import load_sample  # noqa: E402
+from advisor.samples import load_sample_profile  # noqa: E402
 
 pytestmark = pytest.mark.keras
 
@@ -305,7 +305,7 @@ def test_oversized_json_is_refused_without_reading_it(tmp_path):
 
 def test_reading_imports_no_tensorflow_keras_or_numpy(files, tmp_path):
     config = tmp_path / "rec.yaml"
-    config.write_text(recommend(load_sample("imdb")).to_config().to_yaml())
+    config.write_text(recommend(load_sample_profile("imdb")).to_config().to_yaml())
     paths = [str(files["mnist_convnet.keras"]), str(files["nested_model.json"]), str(config)]
     code = (
         "import sys, json\n"
@@ -694,11 +694,11 @@ def test_not_a_model_config():
 # -- advisor TrainingConfig -----------------------------------------------------------------------
 
 PROFILES = {
-    "mnist": load_sample("mnist"),
-    "imdb": load_sample("imdb"),
-    "jena_climate": load_sample("jena_climate"),
-    "california_housing": load_sample("california_housing"),
-    "credit_card_fraud": load_sample("credit_card_fraud"),
+    "mnist": load_sample_profile("mnist"),
+    "imdb": load_sample_profile("imdb"),
+    "jena_climate": load_sample_profile("jena_climate"),
+    "california_housing": load_sample_profile("california_housing"),
+    "credit_card_fraud": load_sample_profile("credit_card_fraud"),
     "text_transformer": {"problem_type": "multiclass", "data_structure": "text",
                          "n_samples": 200000, "input_shape": [64], "n_classes": 4,
                          "vocab_size": 5000, "compute": "gpu"},
@@ -756,7 +756,7 @@ def test_training_config_from_recommend(name, tmp_path):
 
 
 def test_training_config_layer_forms():
-    rec = recommend(load_sample("imdb"))
+    rec = recommend(load_sample_profile("imdb"))
     setup = setup_from_config(rec)
     bidirectional = [l for l in setup.layers if l.class_name == "Bidirectional"]
     assert [(l.units, l.return_sequences) for l in bidirectional] == [(64, True), (64, False)]
@@ -773,7 +773,7 @@ def test_training_config_layer_forms():
 
 
 def test_invalid_training_config_names_the_field(tmp_path):
-    config = recommend(load_sample("wine")).to_config().model_dump(mode="json")
+    config = recommend(load_sample_profile("wine")).to_config().model_dump(mode="json")
     config["training"]["batch_size"] = 0
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(config))
