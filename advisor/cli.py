@@ -22,7 +22,7 @@ import click
 from . import __version__
 from .errors import AdvisorError, EngineFallbackWarning
 from .profile import DATA_STRUCTURES, PROBLEM_TYPES, Complexity, Compute, LabelEncoding
-from .vocab import SAMPLE_DATASETS
+from .vocab import FACETS, FINDING_FAMILIES, RULE_FAMILIES, SAMPLE_DATASETS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEBUG_ENV = "ADVISOR_DEBUG"
@@ -828,14 +828,11 @@ def rules() -> None:
 
 
 def _facets() -> list[str]:
-    from .dsl import FACETS
     from .recommend import SLOTS
 
     return list(dict.fromkeys([slot.facet for slot in SLOTS] + list(FACETS)))
 
 
-FAMILIES = ("recommend", "audit", "diagnose")
-FINDING_FAMILIES = ("audit", "diagnose")  # rules that report findings (severity, message, fix)
 
 
 def _family_rules(family: str) -> Any:
@@ -854,7 +851,7 @@ def _family_rules(family: str) -> Any:
 
 
 @rules.command("list")
-@click.option("--family", type=click.Choice(FAMILIES + ("all",)), default="all",
+@click.option("--family", type=click.Choice(RULE_FAMILIES + ("all",)), default="all",
               show_default=True,
               help="recommend: rules that choose a setup; audit: rules that report findings in "
               "setups; diagnose: rules that read training histories (advisor verify).")
@@ -871,11 +868,11 @@ def rules_list(family: str, facet: Optional[str], output_format: str) -> None:
       advisor rules list --family audit --facet loss
       advisor rules list --facet loss --format json
     """
-    from .render import FACET_ORDER, render_rules_table, rule_to_dict, to_json
+    from .render import render_rules_table, rule_to_dict, to_json
 
-    order = {name: index for index, name in enumerate(FACET_ORDER)}
+    order = {name: index for index, name in enumerate(FACETS)}
     tables = []
-    for name in FAMILIES if family == "all" else (family,):
+    for name in RULE_FAMILIES if family == "all" else (family,):
         selected = sorted((r for r in _family_rules(name).rules
                            if facet is None or r.facet == facet),
                           key=lambda r: order.get(r.facet, len(order)))  # file order in a facet
@@ -921,7 +918,7 @@ def rules_show(code: str, output_format: str) -> None:
     if rule is None:
         import difflib
 
-        known = [code for family in FAMILIES for code in _family_rules(family).by_code]
+        known = [code for family in RULE_FAMILIES for code in _family_rules(family).by_code]
         close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
         raise _advisor_error(
             f"unknown rule code {code!r}; expected a code such as LOSS001 or OUT101"
@@ -977,7 +974,7 @@ def _lint_family(family: str, folder: Optional[str]) -> str:
 
 @rules.command("lint")
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
-@click.option("--family", type=click.Choice(FAMILIES), default=None,
+@click.option("--family", type=click.Choice(RULE_FAMILIES), default=None,
               help="The family of the rules in FOLDER (default: the folder's name when it is "
               "audit or diagnose, else recommend).")
 def rules_lint(folder: Optional[str], family: Optional[str]) -> None:
@@ -997,10 +994,10 @@ def rules_lint(folder: Optional[str], family: Optional[str]) -> None:
     from pathlib import Path
 
     if folder is None:
-        names = (family,) if family else FAMILIES
+        names = (family,) if family else RULE_FAMILIES
         lines = [_lint_family(name, None) for name in names]
     else:
-        name = family or (Path(folder).name if Path(folder).name in FAMILIES else "recommend")
+        name = family or (Path(folder).name if Path(folder).name in RULE_FAMILIES else "recommend")
         lines = [_lint_family(name, folder)]
     _echo("\n".join(lines))
 

@@ -20,11 +20,10 @@ from ..profile import DatasetProfile, load_profile
 from ..rulebase import (RuleBase, RuleFamily, check_finding_examples, check_finding_rule,
                         load_rulebase)
 from .facts import AUDIT_FACTS, raw_setup_facts
-from .report import AuditReport, Finding, InputError, SEVERITY_RANK
+from ..vocab import PROFILE_SUFFIXES, SETUP_SUFFIXES, SEVERITY_RANK
+from .report import AuditReport, Finding, InputError
 from .setup import NormalizedSetup, NotASetupError
 
-SETUP_SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".yaml", ".yml")
-PROFILE_SUFFIXES = (".profile.yaml", ".profile.yml", ".profile.json")
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
 
 

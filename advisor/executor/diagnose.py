@@ -26,6 +26,7 @@ from ..facts import Fact, sanitize
 from ..models import TrainingSetup
 from ..rulebase import (RuleBase, RuleFamily, check_finding_examples, check_finding_rule,
                         load_rulebase)
+from ..vocab import SEVERITY_RANK
 
 RECENT_EPOCHS = 5  # "recent" improvement is measured over this many last epochs
 RATIO_LIMIT = 1000.0  # ratios are clipped to +-this (the engine takes no inf)
@@ -213,9 +214,6 @@ class Diagnosis(BaseModel):
     because: str
     source: str
     adjust: dict[str, dict[str, float]] = Field(default_factory=dict)
-
-
-SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
 class _SafeFormat(dict):
