@@ -75,9 +75,9 @@ HEADS = {
     "dense_on_conv_output": (10, "softmax", "categorical_crossentropy", False, ["accuracy"]),
 }
 SCC3 = (3, "softmax", "sparse_categorical_crossentropy", False, ["accuracy"])
-for _name in ("hidden_softmax", "dropout_before_bn", "adam_lr_0_5", "sgd_lr_tiny",
-              "adam_tiny_epsilon", "adadelta_default", "dropout_0_8", "l2_0_5", "zeros_init",
-              "random_normal_stddev_2"):
+for _name in ("hidden_softmax", "dropout_before_bn", "spatial_dropout3d_before_bn",
+              "adam_lr_0_5", "sgd_lr_tiny", "adam_tiny_epsilon", "adadelta_default",
+              "dropout_0_8", "l2_0_5", "zeros_init", "random_normal_stddev_2"):
     HEADS[_name] = SCC3
 
 # name -> (optimizer, learning rate, epsilon, momentum)
@@ -820,3 +820,56 @@ def test_fixtures_through_the_audit(files):
                 assert findings, f"{case.name}{suffix} ({case.catalog}) was not reported"
             else:
                 assert findings == [], f"{case.name}{suffix}: {[f.code for f in findings]}"
+
+
+# -- name lists the readers and the audit facts share (advisor.vocab) -----------------------------
+
+def test_every_dropout_layer_feeding_batchnorm_is_reported(files):
+    """SpatialDropout3D is a Dropout-family layer: the facts once knew only three of the six, so
+    it escaped ARCH106 (dropout feeds batch normalization) although the readers read its rate."""
+    from advisor.audit import audit_file
+
+    for suffix in (".keras", ".h5"):
+        setup = _read(files, "spatial_dropout3d_before_bn", suffix)
+        assert [(l.class_name, l.rate) for l in setup.layers[:2]] == [("Conv3D", None),
+                                                                      ("SpatialDropout3D", 0.2)]
+        codes = [f.code for f in audit_file(files["spatial_dropout3d_before_bn" + suffix])]
+        assert "ARCH106" in codes, codes
+
+
+def test_a_thresholded_relu_on_the_output_is_an_activation_layer_to_the_facts_too():
+    """Keras 2's ThresholdedReLU (gone in Keras 3, still in old files): the readers treat it as
+    an activation layer on the output, so the softmax before it is the output's, not hidden."""
+    from advisor.audit.facts import setup_facts
+
+    model = _sequential(_dense(16, "relu"), _dense(3), _layer("Softmax"),
+                        _layer("ThresholdedReLU", theta=0.1))
+    setup = setup_from_keras_config(model, None)
+    assert setup.output.units == 3 and setup.output.activation == "relu"  # as the reader reads it
+    assert setup_facts(setup)["hidden_softmax"] is False
+
+
+@pytest.mark.parametrize("step, scaled", [("standardize", True), ("min_max", True),
+                                          ("rescale", True), ("normalize", False),
+                                          ("robust_scale", False)])
+def test_only_real_steps_scale_a_configs_inputs(step, scaled):
+    """normalize and robust_scale were scaling steps to the audit alone: no rule emits them and
+    the executor refuses them, so a config that names one leaves its inputs unscaled."""
+    from advisor.audit.core import example_setup
+    from advisor.audit.facts import setup_facts
+
+    setup = example_setup({"layers": [{"class_name": "Dense", "units": 1}],
+                           "preprocessing": [{"step": step}]})
+    assert setup_facts(setup)["has_input_scaling"] is scaled
+
+
+def test_every_loss_the_reader_knows_is_a_loss_name_fact():
+    """dice, tversky, circle, ...: the reader knew them, the facts' enum did not ("other")."""
+    from advisor.audit.core import example_setup
+    from advisor.audit.facts import setup_facts
+    from advisor.vocab import KERAS_LOSSES
+
+    for name in KERAS_LOSSES:
+        setup = example_setup({"layers": [{"class_name": "Dense", "units": 1}],
+                               "loss": {"name": name}})
+        assert setup_facts(setup)["loss_name"] == name
