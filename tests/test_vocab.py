@@ -69,3 +69,13 @@ def test_vocab_is_a_leaf():
                  if isinstance(node, ast.ImportFrom) and node.module and not node.level}
     assert not any(isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(tree))
     assert imported <= set(sys.stdlib_module_names), imported - set(sys.stdlib_module_names)
+
+
+def test_the_executor_builds_only_losses_the_audit_knows():
+    """The executor's loss table maps names (and the aliases the reader resolves) to classes."""
+    from advisor.executor.build import LOSS_CLASSES
+    from advisor.executor.train import ONE_HOT_LOSSES
+
+    known = set(vocab.KERAS_LOSSES) | set(readers.LOSS_ALIASES)
+    assert set(LOSS_CLASSES) <= known, set(LOSS_CLASSES) - known
+    assert ONE_HOT_LOSSES <= set(vocab.KERAS_LOSSES)

@@ -45,11 +45,11 @@ import numpy as np
 
 from ..dataset import Dataset
 from ..errors import AdvisorError
+from ..profile import CLASSIFICATION
 from ..vocab import PREPROCESSING_STEPS, TARGET_STEPS
 from . import import_keras
 
-CLASSIFICATION = ("binary", "multiclass", "multilabel")
-SUPPORTED_PROBLEMS = ("binary", "multiclass", "multilabel", "regression", "forecasting")
+SUPPORTED_PROBLEMS = CLASSIFICATION + ("regression", "forecasting")
 MIN_SPLIT_ROWS = 2  # the fewest examples a training, validation or test split may hold
 BASES = ("none", "last_value", "seasonal_naive")  # what a forecast window is relative to
 
