@@ -22,6 +22,7 @@ import click
 from . import __version__
 from .errors import AdvisorError, EngineFallbackWarning, FieldIssue
 from .profile import DATA_STRUCTURES, PROBLEM_TYPES, Complexity, Compute, LabelEncoding
+from .vocab import FACETS, RULE_FAMILIES, SAMPLE_DATASETS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEBUG_ENV = "ADVISOR_DEBUG"
@@ -659,11 +660,9 @@ def audit(paths: tuple[str, ...], profile_path: Optional[str], output_format: st
 # -- verify ---------------------------------------------------------------------------------------
 # Trains Keras models: TensorFlow is imported inside the command only (advisor.executor).
 
-VERIFY_SAMPLES = ("wine", "breast_cancer", "diabetes", "digits")
-
 
 @cli.command("verify")
-@click.option("--sample", "sample", type=click.Choice(VERIFY_SAMPLES), default=None,
+@click.option("--sample", "sample", type=click.Choice(SAMPLE_DATASETS), default=None,
               help="Train on a bundled real data set (scikit-learn's; no download).")
 @click.option("--config", "config_path", metavar="FILE", default=None,
               help="Train this TrainingConfig (YAML/JSON from 'recommend --format config') "
@@ -729,8 +728,8 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
                              "is the test split); drop one of them")
     if not data and not sample:
         raise AdvisorError("verify needs data: --data PATH (with --target COLUMN) or "
-                             f"--sample NAME ({', '.join(VERIFY_SAMPLES)})")
-    from .executor.verify import load_sample, verify as run_verify
+                           f"--sample NAME ({', '.join(SAMPLE_DATASETS)})")
+    from .executor.verify import verify as run_verify
 
     if data:
         try:
@@ -742,12 +741,9 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
         _check_no_data_options(data_opts)
         overrides = {field: value for field, value in flags.items()
                      if field in FIELD_FLAGS and value is not None}
-        if overrides:
-            from .data import load_sample_dataset
+        from .data import load_sample_dataset
 
-            dataset = load_sample_dataset(sample, overrides=overrides)
-        else:
-            dataset = load_sample(sample)
+        dataset = load_sample_dataset(sample, overrides=overrides)
     report = run_verify(dataset=dataset, config=config_path, report_dir=report_dir,
                         refine=refine, seed=seed, seeds=seeds, max_epochs=max_epochs,
                         test_data=test_data,
@@ -779,19 +775,12 @@ def rules() -> None:
 
 def _facets() -> list[str]:
     from .recommend import SLOTS
-    from .rules.language import FACETS
 
     return list(dict.fromkeys([slot.facet for slot in SLOTS] + list(FACETS)))
 
 
-def _family_names() -> tuple[str, ...]:
-    from .rules.registry import FAMILIES
-
-    return FAMILIES
-
-
 @rules.command("list")
-@click.option("--family", type=click.Choice(_family_names() + ("all",)), default="all",
+@click.option("--family", type=click.Choice(RULE_FAMILIES + ("all",)), default="all",
               show_default=True,
               help="recommend: rules that choose a setup; audit: rules that report findings in "
               "setups; diagnose: rules that read training histories (advisor verify).")
@@ -808,11 +797,11 @@ def rules_list(family: str, facet: Optional[str], output_format: str) -> None:
       advisor rules list --family audit --facet loss
       advisor rules list --facet loss --format json
     """
-    from .render import FACET_ORDER, to_json
+    from .render import to_json
     from .rules.registry import families, get_family
     from .rules.render import render_rules_table, rule_to_dict
 
-    order = {name: index for index, name in enumerate(FACET_ORDER)}
+    order = {name: index for index, name in enumerate(FACETS)}
     tables = []
     for spec in families() if family == "all" else [get_family(family)]:
         selected = sorted((r for r in spec.rulebase().rules
@@ -860,7 +849,7 @@ def rules_show(code: str, output_format: str) -> None:
 
 @rules.command("lint")
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
-@click.option("--family", type=click.Choice(_family_names()), default=None,
+@click.option("--family", type=click.Choice(RULE_FAMILIES), default=None,
               help="The family of the rules in FOLDER (default: told by their codes).")
 def rules_lint(folder: Optional[str], family: Optional[str]) -> None:
     """Load and validate rule files; exit 0 if clean, 2 with the error.
@@ -880,7 +869,7 @@ def rules_lint(folder: Optional[str], family: Optional[str]) -> None:
     from .rules.lint import lint
 
     if folder is None:
-        results = [lint(name) for name in ((family,) if family else _family_names())]
+        results = [lint(name) for name in ((family,) if family else RULE_FAMILIES)]
     else:
         results = [lint(family, folder)]
     _echo("\n".join(result.summary() for result in results))

@@ -23,8 +23,9 @@ from .errors import AdvisorError, RuleError, format_validation_error
 from .facts import Fact
 from .models import TrainingSetup
 from .rules.compile import RuleBase, RuleFamily
-from .rules.findings import SEVERITY_RANK, check_finding_rule, findings_for, run_finding_examples
+from .rules.findings import check_finding_rule, findings_for, run_finding_examples
 from .rules.language import Rule, RuleFile
+from .vocab import SEVERITY_RANK
 
 RECENT_EPOCHS = 5  # "recent" improvement is measured over this many last epochs
 RATIO_LIMIT = 1000.0  # ratios are clipped to +-this (the engine takes no inf)

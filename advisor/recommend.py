@@ -16,12 +16,13 @@ from pydantic import ValidationError
 
 from .engine import get_engine
 from .errors import AdvisorError, EngineError, RuleError, format_validation_error
-from .facts import FAMILIES, RECOMMEND_FACTS, profile_facts
+from .facts import RECOMMEND_FACTS, profile_facts
 from .models import Recommendation
 from .profile import DatasetProfile, load_profile
 from .rules.compile import CompiledRule, RuleBase, RuleFamily
 from .rules.language import Rule, RuleFile
 from .values import Context, check_call, evaluate, is_call
+from .vocab import MODEL_FAMILIES
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,9 @@ def _check_rule(rule: Rule, rule_file: RuleFile, where: str) -> None:
     _check_value_calls(rule.value, where)
     if slot.name == "model":
         value = rule.value
-        if not (isinstance(value, dict) and value.get("family") in FAMILIES
+        if not (isinstance(value, dict) and value.get("family") in MODEL_FAMILIES
                 and is_call(value.get("layers"))):
-            raise RuleError(f"a model rule's value is {{family: one of {', '.join(FAMILIES)}, "
+            raise RuleError(f"a model rule's value is {{family: one of {', '.join(MODEL_FAMILIES)}, "
                             "layers: {fn: ...}}}", where=where)
         if "family" in rule.when or any("family" in alt for alt in rule.any or []):
             raise RuleError("model rules decide the family, so they cannot test it", where=where)

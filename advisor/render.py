@@ -11,9 +11,7 @@ import json
 import textwrap
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-# The order a reader wants: what to build first, then how to train it, then the data pipeline.
-FACET_ORDER = ("model", "output", "loss", "optimizer", "learning_rate", "regularization",
-               "training", "preprocessing", "metrics")
+from .vocab import FACETS  # in the order a reader wants
 
 ARROW = "\u2192"  # →
 TIMES = "\u00d7"  # ×
@@ -232,7 +230,7 @@ def _sources(entries: Iterable[Any]) -> dict[str, int]:
 
 
 def _ordered(rationale: Sequence[Any]) -> list[Any]:
-    rank = {facet: index for index, facet in enumerate(FACET_ORDER)}
+    rank = {facet: index for index, facet in enumerate(FACETS)}
     return sorted(rationale, key=lambda e: rank.get(e.facet, len(rank)))  # stable in a facet
 
 

@@ -12,9 +12,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from advisor import DatasetProfile, ProfileError, Recommendation, TrainingConfig, recommend
 from advisor._random_profiles import random_profile
 from advisor.recommend import SLOTS
+from advisor.vocab import RECOMMEND_FACETS
 
-FACETS = {"model", "output", "loss", "optimizer", "learning_rate", "regularization",
-          "preprocessing", "training", "metrics"}
 
 profiles = st.randoms(use_true_random=False).map(random_profile)
 
@@ -23,7 +22,7 @@ profiles = st.randoms(use_true_random=False).map(random_profile)
 @given(profiles)
 def test_every_valid_profile_gets_every_facet(profile):
     rec = recommend(profile)
-    assert {e.facet for e in rec.rationale} == FACETS
+    assert {e.facet for e in rec.rationale} == set(RECOMMEND_FACETS)
     assert [e.slot for e in rec.rationale] == [s.name for s in SLOTS]
     for entry in rec.rationale:
         assert entry.because and entry.source.startswith("https://") and entry.rule

@@ -19,11 +19,10 @@ from ..rules.compile import RuleBase, RuleFamily
 from ..rules.findings import check_finding_rule, findings_for, run_finding_examples
 from ..rules.language import Rule, RuleFile
 from .facts import AUDIT_FACTS, raw_setup_facts
+from ..vocab import PROFILE_SUFFIXES, SETUP_SUFFIXES
 from .report import AuditReport, Finding, InputError
 from .setup import NormalizedSetup, NotASetupError
 
-SETUP_SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".yaml", ".yml")
-PROFILE_SUFFIXES = (".profile.yaml", ".profile.yml", ".profile.json")
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
 
 

@@ -24,8 +24,8 @@ from typing import Any, Mapping, Optional, Sequence, Union
 from pydantic import BaseModel, ValidationError
 
 from ..errors import AdvisorError, format_validation_error
+from ..vocab import CONFIG_SUFFIXES
 
-CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
 MODEL_FILES_NOTE = ("--fix changes advisor configs (TrainingConfig YAML/JSON) only; fix a Keras "
                     "model file in the code that builds and compiles it")
 

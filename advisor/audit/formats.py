@@ -19,6 +19,7 @@ from pathlib import Path, PurePath
 from typing import Any, Iterable, Optional, Sequence
 from urllib.parse import quote
 
+from ..vocab import SEVERITIES
 from .report import AuditReport, Finding, InputError
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -27,7 +28,6 @@ SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sche
                 "sarif-schema-2.1.0.json")
 SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 GITHUB_COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
-SEVERITY_ORDER = ("error", "warning", "info")
 
 
 def _plural(count: int, word: str) -> str:
@@ -63,7 +63,7 @@ def render_footer(report: AuditReport) -> str:
     unreadable = (f"; {_plural(errors, 'file')} could not be read" if errors else "")
     if count:
         by_severity = {s: sum(1 for f in report.findings if f.severity == s)
-                       for s in SEVERITY_ORDER}
+                       for s in SEVERITIES}
         breakdown = ", ".join(_plural(n, s) for s, n in by_severity.items() if n)
         with_findings = len({f.file for f in report.findings})
         return (f"Found {_plural(count, 'finding')} ({breakdown}) in {with_findings} of "

@@ -56,13 +56,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
 from ..errors import AdvisorError, NotAMappingError
+from ..vocab import ACTIVATION_LAYERS, DROPOUT_LAYERS, KERAS_LOSSES, SETUP_SUFFIXES
 from .setup import (InitializerInfo, LayerInfo, LossInfo, NormalizedSetup, NotASetupError,
                     OptimizerInfo, OutputInfo, RegularizerInfo)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..models import TrainingSetup
 
-__all__ = ["MAX_CONFIG_BYTES", "MAX_COMPRESSION_RATIO", "SUPPORTED_SUFFIXES", "read_setup",
+__all__ = ["MAX_CONFIG_BYTES", "MAX_COMPRESSION_RATIO", "read_setup",
            "setup_from_config", "setup_from_keras_config"]
 
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
@@ -73,7 +74,6 @@ _RATIO_CHECK_BYTES = 1024 * 1024
 MAX_NESTING = 64
 """Deepest nesting of models inside models that is read."""
 
-SUPPORTED_SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".yaml", ".yml")
 _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -85,16 +85,12 @@ WRAPPERS = {"Bidirectional", "TimeDistributed"}
 RNN_CLASSES = {"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
                "CuDNNLSTM", "CuDNNGRU"}
 INPUT_CLASSES = {"InputLayer", "Input"}
-DROPOUT_CLASSES = {"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
-                   "AlphaDropout", "GaussianDropout"}
 # layers whose default activation is linear when the file does not name one (advisor configs)
 LINEAR_DEFAULT = re.compile(r"^(Dense|EinsumDense|(Separable|Depthwise)?Conv\dD(Transpose)?)$")
-ACTIVATION_LAYERS = {"Activation", "Softmax", "ReLU", "LeakyReLU", "ELU", "PReLU",
-                     "ThresholdedReLU"}
 # layers the output walk looks through: they change neither units nor the activation
-TRANSPARENT = DROPOUT_CLASSES | {"Reshape", "Flatten", "Permute", "GaussianNoise",
+TRANSPARENT = DROPOUT_LAYERS | {"Reshape", "Flatten", "Permute", "GaussianNoise",
                                  "ActivityRegularization", "Identity", "Masking"}
-SAME_RANK = (ACTIVATION_LAYERS | DROPOUT_CLASSES | {
+SAME_RANK = (ACTIVATION_LAYERS | DROPOUT_LAYERS | {
     "Dense", "BatchNormalization", "LayerNormalization", "GroupNormalization",
     "UnitNormalization", "RMSNormalization", "Rescaling", "Normalization", "GaussianNoise",
     "ActivityRegularization", "Masking", "Permute", "Identity", "Add", "Subtract", "Multiply",
@@ -119,14 +115,6 @@ LOSS_ALIASES = {
     "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
     "logcosh": "log_cosh", "huber_loss": "huber", "bce": "binary_crossentropy",
     "cosine_proximity": "cosine_similarity",
-}
-KNOWN_LOSSES = {
-    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
-    "binary_focal_crossentropy", "categorical_focal_crossentropy", "mean_squared_error",
-    "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
-    "huber", "log_cosh", "poisson", "kl_divergence", "hinge", "squared_hinge",
-    "categorical_hinge", "cosine_similarity", "ctc", "dice", "tversky", "circle",
-    "categorical_generalized_cross_entropy",
 }
 METRIC_ALIASES = {
     "acc": "accuracy", "mae": "mean_absolute_error", "mse": "mean_squared_error",
@@ -360,7 +348,7 @@ def layer_fields(cls: str, config: Mapping[str, Any]) -> dict[str, Any]:
         fields["activation"] = "linear"
     elif inner_cls in RNN_CLASSES and inner_cls != "RNN":
         fields["activation"] = "tanh"
-    if cls in DROPOUT_CLASSES:
+    if cls in DROPOUT_LAYERS:
         fields["rate"] = _num(config.get("rate"))
     else:
         rates = [r for r in (_num(inner.get("dropout")), _num(inner.get("recurrent_dropout")),
@@ -688,10 +676,10 @@ def loss_name(name: str) -> str:
     lowered = bare.lower()
     if lowered in LOSS_ALIASES:
         return LOSS_ALIASES[lowered]
-    if lowered in KNOWN_LOSSES:
+    if lowered in KERAS_LOSSES:
         return lowered
     snake = _snake(bare)
-    if snake in KNOWN_LOSSES:
+    if snake in KERAS_LOSSES:
         return snake
     return f"other:{bare}"
 
@@ -923,10 +911,10 @@ def read_setup(path: Union[str, Path]) -> NormalizedSetup:
     if path.is_dir():
         raise AdvisorError("is a folder; expected a model or config file (a Keras 3 .keras file "
                            "is a zip archive, not a SavedModel folder)", where=where)
-    if suffix not in SUPPORTED_SUFFIXES:
+    if suffix not in SETUP_SUFFIXES:
         kind = f"'{path.suffix}'" if path.suffix else "without an extension"
         raise AdvisorError(f"unsupported file type {kind}; supported: "
-                           f"{', '.join(SUPPORTED_SUFFIXES)}", where=where)
+                           f"{', '.join(SETUP_SUFFIXES)}", where=where)
     if suffix in (".keras", ".h5", ".hdf5"):
         head = _head(path)
         if head.startswith(_HDF5_MAGIC) or (suffix != ".keras" and not head.startswith(

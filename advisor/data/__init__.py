@@ -132,7 +132,7 @@ def load_test_dataset(path: Any, like: Any):
 
 def sample_dataset_names() -> list[str]:
     """The bundled scikit-learn data sets :func:`load_sample_dataset` knows."""
-    from ._samples import SAMPLE_DATASETS
+    from ..vocab import SAMPLE_DATASETS
 
     return sorted(SAMPLE_DATASETS)
 
@@ -141,6 +141,6 @@ def load_sample_dataset(name: str, *, overrides: Optional[Mapping[str, Any]] = N
     """A bundled scikit-learn data set (no download) as a Dataset: wine, breast_cancer,
     diabetes, digits (digits as 8x8x1 images, input_range [0, 16]). Needs scikit-learn (the
     ``train`` extra)."""
-    from ._samples import load_sample
+    from ._samples import sample_dataset
 
-    return load_sample(name, overrides=dict(overrides or {}))
+    return sample_dataset(name, overrides=dict(overrides or {}))

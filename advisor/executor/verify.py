@@ -42,13 +42,6 @@ REFERENCE = "reference"
 
 # -- inputs ---------------------------------------------------------------------------------------
 
-def load_sample(name: str) -> Dataset:
-    """A bundled sample (scikit-learn's wine, breast_cancer, diabetes, digits) as a Dataset."""
-    from ..data import load_sample_dataset
-
-    return load_sample_dataset(name)
-
-
 def load_data(path: Union[str, Path], *, targets: Sequence[str] = (), **options: Any) -> Dataset:
     """A data file (CSV, Parquet, NPZ, image folder ...) as a Dataset, read by advisor.data."""
     from ..data import load_dataset
@@ -121,7 +114,9 @@ def _resolve_dataset(data: Any, target: Any, sample: Optional[str], dataset: Opt
                                f"{type(dataset).__name__}")
         return dataset
     if sample is not None:
-        return load_sample(sample)
+        from ..data import load_sample_dataset
+
+        return load_sample_dataset(sample)
     targets = (target,) if isinstance(target, str) else tuple(target or ())
     return load_data(data, targets=targets, **data_options)
 

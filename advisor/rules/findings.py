@@ -10,9 +10,8 @@ from ..engine import get_engine
 from ..errors import RuleError
 from ..facts import Fact, sanitize
 from .compile import CompiledRule, RuleBase
+from ..vocab import SEVERITY_RANK
 from .language import Rule
-
-SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
 def check_finding_rule(rule: Rule, family: str, facts: Mapping[str, Fact], where: str) -> None:

@@ -25,7 +25,7 @@ def sample_path(name: str) -> Path:
     return path
 
 
-def load_sample(name: str) -> DatasetProfile:
-    """The bundled profile of a well-known data set, e.g. ``load_sample("wine")``."""
+def load_sample_profile(name: str) -> DatasetProfile:
+    """The bundled profile of a well-known data set, e.g. ``load_sample_profile("wine")``."""
     path = sample_path(name)
     return load_profile(read_mapping(path), where=str(path))

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from advisor.audit.core import AUDIT, audit_rules, check_audit_examples
-from advisor.audit.report import FACETS
 from advisor.engine import ReferenceEngine
 from advisor.rules.compile import compile_rulebase, rules_root
+from advisor.vocab import FACETS
 
 RULES = audit_rules().rules
 
