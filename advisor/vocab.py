@@ -27,10 +27,10 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = get_args(Severity)
 SEVERITY_RANK = {name: len(SEVERITIES) - 1 - index for index, name in enumerate(SEVERITIES)}
 
-# the rule families (folders under rules/); the finding families report severity, message, fix
+# the rule families (folders under rules/), in listing order; advisor.rules.registry says where
+# each is defined and whether it reports findings (severity, message, fix)
 RuleFamilyName = Literal["recommend", "audit", "diagnose"]
 RULE_FAMILIES: tuple[str, ...] = get_args(RuleFamilyName)
-FINDING_FAMILIES = ("audit", "diagnose")
 
 # -- recommendations ------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import Iterator, Optional
 from ..errors import AdvisorError
 from .compile import CompiledRule, RuleFamily
 
-#: family name -> (module, attribute) of its :class:`RuleFamily`, in listing order
+#: family name (advisor.vocab.RULE_FAMILIES) -> (module, attribute) of its RuleFamily
 _HOMES = {
     "recommend": ("advisor.recommend", "RECOMMEND"),
     "audit": ("advisor.audit.core", "AUDIT"),
