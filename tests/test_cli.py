@@ -434,7 +434,7 @@ def test_every_command_has_help_with_an_example(path):
 
 
 def test_every_profile_field_has_a_flag():
-    from advisor.cli import FIELD_FLAGS
+    from advisor.cli.options import FIELD_FLAGS
 
     assert set(FIELD_FLAGS) == set(DatasetProfile.model_fields)
     help_text = run("recommend", "--help").stdout

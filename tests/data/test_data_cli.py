@@ -189,7 +189,7 @@ def test_plain_recommend_imports_no_data_or_training_libraries():
 def test_data_options_are_reusable():
     import click
 
-    from advisor.cli import data_options, pop_data_options, profile_from_options
+    from advisor.cli.options import data_options, pop_data_options, profile_from_options
 
     seen = {}
 
