@@ -203,12 +203,6 @@ def diagnose_rules() -> RuleBase:
     return DIAGNOSE.rulebase()
 
 
-def check_diagnose_examples(rulebase: Optional[RuleBase] = None, *, engine: Optional[Any] = None
-                            ) -> list[str]:
-    """Run every diagnose rule's examples through the engine; the failures as messages."""
-    return run_finding_examples(rulebase or diagnose_rules(), engine)
-
-
 class Diagnosis(BaseModel):
     """One diagnose finding: shaped like audit's Finding, plus the knobs ``--refine`` moves."""
 

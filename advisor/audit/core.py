@@ -74,12 +74,6 @@ def audit_rules() -> RuleBase:
     return AUDIT.rulebase()
 
 
-def check_audit_examples(rulebase: Optional[RuleBase] = None, *, engine: Optional[Any] = None
-                         ) -> list[str]:
-    """Run every audit rule's examples through the engine; the failures as messages."""
-    return run_finding_examples(rulebase or audit_rules(), engine)
-
-
 def parse_selectors(values: Iterable[str], *, label: str = "select") -> list[str]:
     """``["LOSS,OUT", "LR1"]`` as ``["LOSS", "OUT", "LR1"]``; each prefix must match at least
     one audit rule code, so a typo is an error rather than a silent no-op. ``label`` names the

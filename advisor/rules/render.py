@@ -225,6 +225,13 @@ def _value_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _ruleset_heading(ruleset: Any, folder: str) -> list[str]:
+    out = [f"## {ruleset.name} (`rules/{folder}/{ruleset.path.name}`)", ""]
+    if ruleset.description:
+        out += [" ".join(ruleset.description.split()), ""]
+    return out
+
+
 def recommend_markdown() -> list[str]:
     """The reference of the recommend rules: slots, facts, coverage of the source document's
     table, then every rule."""
@@ -256,9 +263,7 @@ def recommend_markdown() -> list[str]:
             cells.append(", ".join(codes) or "-")
         out.append(f"| {technique} | " + " | ".join(cells) + " |")
     for ruleset in rulebase.rulesets:
-        out += ["", f"## {ruleset.name} (`rules/recommend/{ruleset.path.name}`)", ""]
-        if ruleset.description:
-            out += [" ".join(ruleset.description.split()), ""]
+        out += [""] + _ruleset_heading(ruleset, "recommend")
         for rule in ruleset.rules:
             r = rule.rule
             out += [f"### {r.code} `{r.name}`", "",
@@ -282,9 +287,7 @@ def finding_rules_markdown(rulebase: Any, intro: str) -> list[str]:
            f"{len(rulebase.rules)} rules in {len(rulebase.rulesets)} files "
            f"(`rules/{folder}/`).", ""]
     for ruleset in rulebase.rulesets:
-        out += [f"## {ruleset.name} (`rules/{folder}/{ruleset.path.name}`)", ""]
-        if ruleset.description:
-            out += [" ".join(ruleset.description.split()), ""]
+        out += _ruleset_heading(ruleset, folder)
         for rule in ruleset.rules:
             r = rule.rule
             out += [f"### {r.code} `{r.name}` ({r.severity})", "",

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from advisor.audit.core import AUDIT, audit_rules, check_audit_examples
+from advisor.audit.core import AUDIT, audit_rules
 from advisor.engine import ReferenceEngine
 from advisor.rules.compile import compile_rulebase, rules_root
 from advisor.vocab import FACETS
@@ -15,11 +15,11 @@ RULES = audit_rules().rules
 
 
 def test_every_example_holds_in_the_engine():
-    assert check_audit_examples() == []
+    assert AUDIT.run_examples(audit_rules(), None) == []
 
 
 def test_every_example_holds_in_the_reference_evaluator():
-    assert check_audit_examples(engine=ReferenceEngine()) == []
+    assert AUDIT.run_examples(audit_rules(), ReferenceEngine()) == []
 
 
 def test_examples_are_valid_setups():

@@ -14,7 +14,7 @@ import pytest
 from advisor.engine import ReferenceEngine, get_engine
 from advisor.errors import RuleError
 from advisor.diagnose import (DIAGNOSE, KNOBS, RunSummary, apply_adjustments,
-                                       check_diagnose_examples, diagnose, diagnose_rules,
+                                       diagnose, diagnose_rules,
                                        history_facts)
 from advisor.rules.compile import compile_rulebase, rules_root
 
@@ -48,7 +48,7 @@ def test_rule_files_load_with_their_examples():
 @pytest.mark.parametrize("engine", ["durable", "reference"])
 def test_every_fixture_fires_or_not_as_it_says(engine):
     chosen = get_engine() if engine == "durable" else ReferenceEngine()
-    assert check_diagnose_examples(diagnose_rules(), engine=chosen) == []
+    assert DIAGNOSE.run_examples(diagnose_rules(), chosen) == []
 
 
 def test_an_overfitting_history_is_diagnosed_as_overfitting():
