@@ -18,8 +18,8 @@ from ..profile import DatasetProfile, load_profile
 from ..rules.compile import RuleBase, RuleFamily
 from ..rules.findings import check_finding_rule, findings_for, run_finding_examples
 from ..rules.language import Rule, RuleFile
-from .facts import AUDIT_FACTS, raw_setup_facts
 from ..vocab import PROFILE_SUFFIXES, SETUP_SUFFIXES
+from .facts import AUDIT_FACTS, raw_setup_facts
 from .report import AuditReport, Finding, InputError
 from .setup import NormalizedSetup, NotASetupError
 
@@ -287,8 +287,9 @@ def _collect(results: Iterable[tuple[str, Optional[list[dict]], Optional[str], b
 
 def fix_report(report: Any, *, profile: Any = None, select: Optional[Sequence[str]] = None,
                ignore: Optional[Sequence[str]] = None) -> list[str]:
-    """``audit --fix``: fix (:mod:`.fix`) every advisor config of an audit report that has fixable findings,
-    re-audit it and update the report; the notes to show (what was fixed, what was not)."""
+    """``audit --fix``: fix (:mod:`.fix`) every advisor config of an audit report that has
+    fixable findings, re-audit it and update the report; the notes to show (what was fixed,
+    what was not)."""
     from .fix import fix_file, fixable
 
     rulebase = audit_rules()

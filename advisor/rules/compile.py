@@ -1,7 +1,7 @@
 """Compiling a family of rule files (recommend, audit, diagnose) into validated rules.
 
-Each YAML file under ``rules/<family>/`` becomes one ruleset of at most 40 rules (the limit that keeps
-durable-rules inside its 64-entry alpha stack). Everything that can be wrong with a rule is
+Each YAML file under ``rules/<family>/`` becomes one ruleset of at most 40 rules (the limit that
+keeps durable-rules inside its 64-entry alpha stack). Everything that can be wrong with a rule is
 reported when the rules are loaded, with the file and rule code.
 """
 

@@ -219,7 +219,7 @@ def render_rule_text(rule: Any, *, width: int = 100) -> str:
     return render_rule(rule, width=width, slot_doc=slot.doc if slot else None)
 
 
-# -- docs/rules.md ----------------------------------------------------------------------------------
+# -- docs/rules.md --------------------------------------------------------------------------------
 
 def _value_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
