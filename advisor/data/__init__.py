@@ -88,7 +88,7 @@ def profile_frame(frame: Any, *, targets: Sequence[str] | str = (),
                   overrides: Optional[Mapping[str, Any]] = None,
                   source: str = "<memory>") -> ProfiledData:
     """:func:`profile_data` for a pandas DataFrame already in memory."""
-    from ._profile import profile_dataframe
+    from ._tables import profile_dataframe
 
     return profile_dataframe(frame, targets=_targets(targets), text_column=text_column,
                              time_column=time_column, forecast_horizon=forecast_horizon,

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import AdvisorError
-from ._profile import Measure, TargetStats, _fmt_num, finish, infer_target
+from ._measure import Measure, finish, fmt_num
+from ._target import TargetStats, infer_target
 from .models import ProfiledData
 
 PICKLE_HINT = ("it holds Python objects, which would need unpickling; the advisor never "
@@ -120,7 +121,7 @@ def profile_arrays(x: Any, y: Optional[Any], *, overrides: dict[str, Any], sourc
     if finite.size:
         low, high = float(finite.min()), float(finite.max())
         measure.set("input_range", [low, high],
-                    f"min {_fmt_num(low)} and max {_fmt_num(high)} of the input array")
+                    f"min {fmt_num(low)} and max {fmt_num(high)} of the input array")
     missing = int(np.isnan(x).sum()) if x.dtype.kind == "f" else 0
     measure.set("missing_ratio", round(missing / max(1, x.size), 6),
                 f"{missing} NaN of {x.size} input values")

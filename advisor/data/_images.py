@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import AdvisorError
 from ._formats import IMAGE_SUFFIXES
-from ._profile import IMAGE_SAMPLE, Measure, finish
+from ._measure import IMAGE_SAMPLE, Measure, finish
 from .models import ProfiledData
 
 GRAY_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"}

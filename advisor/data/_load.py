@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from ..dataset import Dataset
 from ..errors import AdvisorError
-from ._profile import parse_time
+from ._tables import parse_time
 
 
 def encode_target(values: Any, plan: dict[str, Any], where: str) -> Any:

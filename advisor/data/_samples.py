@@ -28,7 +28,7 @@ def sample_dataset(name: str, *, overrides: dict[str, Any]) -> Dataset:
             f"the sample data set {name!r} comes from scikit-learn, which is not installed; "
             "install the train extra: pip install 'advisor[train]'") from None
     from ._load import encode_target
-    from ._profile import profile_table
+    from ._tables import profile_table
 
     bunch = getattr(datasets, f"load_{name}")(as_frame=True)
     frame = bunch.frame.copy()

@@ -74,7 +74,7 @@ class _Table(_Source):
 
     def _profile(self, chunks: Any, columns: list[str], reader: Any, options: ReadOptions
                  ) -> tuple[ProfiledData, dict[str, Any]]:
-        from ._profile import profile_table
+        from ._tables import profile_table
 
         return profile_table(chunks, columns, targets=list(options.targets),
                              text_column=options.text_column, time_column=options.time_column,
@@ -84,13 +84,13 @@ class _Table(_Source):
                              max_rows=options.max_rows)
 
     def profile(self, options: ReadOptions) -> ProfiledData:
-        from ._profile import TableReader
+        from ._tables import TableReader
 
         reader = TableReader(self.path, self.fmt, options.max_rows)
         return self._profile(reader.chunks(), reader.columns, reader, options)[0]
 
     def _frame(self, max_rows: Optional[int]) -> tuple[Any, Any]:
-        from ._profile import TableReader
+        from ._tables import TableReader
 
         reader = TableReader(self.path, self.fmt, max_rows)
         frame = reader.read_all()
