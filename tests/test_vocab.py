@@ -15,7 +15,7 @@ import pytest
 
 from advisor import vocab
 from advisor.audit import facts as audit_facts
-from advisor.audit import readers
+from advisor.audit import keras_graph, keras_names, keras_values
 from advisor.audit.report import Finding
 from advisor.rules.language import Rule, RuleFile
 from advisor.facts import RECOMMEND_FACTS
@@ -51,8 +51,8 @@ def test_the_lists_agree_with_each_other():
 
 def test_readers_and_audit_facts_share_one_table_of_keras_names():
     for name in ("ACTIVATION_LAYERS", "DROPOUT_LAYERS"):
-        assert getattr(readers, name) is getattr(vocab, name) is getattr(audit_facts, name)
-    assert readers.KERAS_LOSSES is vocab.KERAS_LOSSES
+        assert getattr(keras_graph, name) is getattr(vocab, name) is getattr(audit_facts, name)
+    assert keras_values.KERAS_LOSSES is vocab.KERAS_LOSSES
     assert audit_facts.LOSSES == vocab.KERAS_LOSSES + ("other",)
     assert vocab.DROPOUT_LAYERS <= audit_facts.LINEAR_PASSTHROUGH
 
@@ -79,6 +79,6 @@ def test_the_executor_builds_only_losses_the_audit_knows():
     from advisor.executor.build import LOSS_CLASSES
     from advisor.executor.train import ONE_HOT_LOSSES
 
-    known = set(vocab.KERAS_LOSSES) | set(readers.LOSS_ALIASES)
+    known = set(vocab.KERAS_LOSSES) | set(keras_names.LOSS_ALIASES)
     assert set(LOSS_CLASSES) <= known, set(LOSS_CLASSES) - known
     assert ONE_HOT_LOSSES <= set(vocab.KERAS_LOSSES)

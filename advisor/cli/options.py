@@ -9,7 +9,7 @@ from typing import Any, Callable, Collection, Optional, Sequence, get_args
 import click
 
 from ..errors import AdvisorError, FieldIssue
-from ..profile import DATA_STRUCTURES, PROBLEM_TYPES, Complexity, Compute, LabelEncoding
+from ..profile import DATA_STRUCTURES
 
 # -- option types ---------------------------------------------------------------------------------
 
@@ -61,34 +61,59 @@ class _DataStructure(click.ParamType):
 
 
 # field name, flag, click type, help
-PROFILE_FLAGS: tuple[tuple[str, str, Any, str], ...] = (
-    ("problem_type", "--problem-type", click.Choice(PROBLEM_TYPES), "What is predicted."),
-    ("data_structure", "--data-structure", _DataStructure(),
-     "The shape of one example's information."),
-    ("n_samples", "--n-samples", int, "Number of training examples."),
-    ("input_shape", "--input-shape", SHAPE,
-     "One example without the batch axis, e.g. 28,28,1 (image) or 20 (tabular features)."),
-    ("n_classes", "--n-classes", int,
-     "Classes (multilabel: labels; seq2seq: output vocabulary); required for classification."),
-    ("n_targets", "--n-targets", int,
-     "Regression outputs; forecasting: series forecast (default 1)."),
-    ("season_length", "--season-length", int,
-     "Steps per season of a time series (e.g. 12 for monthly data); measured from --data."),
-    ("label_encoding", "--label-encoding", click.Choice(get_args(LabelEncoding)),
-     "How the targets are stored (default from the problem type)."),
-    ("minority_class_ratio", "--minority-class-ratio", float,
-     "Share of the rarest class, in (0, 0.5]."),
-    ("input_range", "--input-range", RANGE, "MIN,MAX of the raw inputs, e.g. 0,255."),
-    ("target_range", "--target-range", RANGE, "MIN,MAX of the raw regression targets."),
-    ("missing_ratio", "--missing-ratio", float, "Share of missing feature values, in [0, 1]."),
-    ("categorical_features", "--categorical-features", int, "Categorical columns (tabular)."),
-    ("vocab_size", "--vocab-size", int, "Distinct tokens (text)."),
-    ("pretrained", "--pretrained/--no-pretrained", None,
-     "A pretrained backbone may be used (weights available locally)."),
-    ("complexity", "--complexity", click.Choice(get_args(Complexity)),
-     "Model complexity; derived from size and shape when absent."),
-    ("compute", "--compute", click.Choice(get_args(Compute)), "Where training runs (default cpu)."),
-)
+# Flags are made from DatasetProfile's fields (name, type, description), so a new field gets its
+# flag without a second list; only where the command line reads a value its own way (shapes and
+# ranges as "28,28,1", data structures with their aliases) or needs other words is it said here.
+_FLAG_TYPES: dict[str, Any] = {"data_structure": _DataStructure(), "input_shape": SHAPE,
+                               "input_range": RANGE, "target_range": RANGE}
+_FLAG_HELP = {
+    "input_shape": "One example without the batch axis, e.g. 28,28,1 (image) or 20 (tabular "
+                   "features).",
+    "n_classes": "Classes (multilabel: labels; seq2seq: output vocabulary); required for "
+                 "classification.",
+    "n_targets": "Regression outputs; forecasting: series forecast (default 1).",
+    "season_length": "Steps per season of a time series (e.g. 12 for monthly data); measured "
+                     "from --data.",
+    "label_encoding": "How the targets are stored (default from the problem type).",
+    "minority_class_ratio": "Share of the rarest class, in (0, 0.5].",
+    "input_range": "MIN,MAX of the raw inputs, e.g. 0,255.",
+    "target_range": "MIN,MAX of the raw regression targets.",
+    "missing_ratio": "Share of missing feature values, in [0, 1].",
+    "categorical_features": "Categorical columns (tabular).",
+    "pretrained": "A pretrained backbone may be used (weights available locally).",
+    "complexity": "Model complexity; derived from size and shape when absent.",
+    "compute": "Where training runs (default cpu).",
+}
+_DATA_FLAGS = ("forecast_horizon",)  # declared by data_options, with what it means for --data
+
+
+def _flag_type(annotation: Any) -> Any:
+    import typing
+
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) is typing.Union and len(args) == 1:
+        annotation = args[0]
+    if typing.get_origin(annotation) is typing.Literal:
+        return click.Choice(get_args(annotation))
+    return None if annotation is bool else annotation
+
+
+def _profile_flags() -> tuple[tuple[str, str, Any, str], ...]:
+    from ..profile import DatasetProfile
+
+    flags = []
+    for field, info in DatasetProfile.model_fields.items():
+        if field in _DATA_FLAGS:
+            continue
+        flag = "--" + field.replace("_", "-")
+        kind = _FLAG_TYPES.get(field, _flag_type(info.annotation))
+        if kind is None:  # a boolean: --pretrained / --no-pretrained
+            flag = f"{flag}/--no-{flag[2:]}"
+        flags.append((field, flag, kind, _FLAG_HELP.get(field, info.description or "")))
+    return tuple(flags)
+
+
+PROFILE_FLAGS = _profile_flags()
 FIELD_FLAGS = {field: flag.split("/")[0] for field, flag, _, _ in PROFILE_FLAGS}
 # declared by data_options (every command with profile flags has them): with --data it makes
 # the problem forecasting; without, it sets the profile's field
