@@ -258,20 +258,45 @@ def audit_paths(paths: Iterable[Union[str, Path]], *, profile: Any = None,
               select or None, ignore or None, skip_unknown) for path, explicit in files]
     workers = jobs or (os.cpu_count() or 1)
     if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("spawn")  # no forked engine state or locks
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = pool.map(_audit_one, tasks, chunksize=max(1, len(tasks) // (workers * 8)))
-            _collect(results, report, on_result)
-    else:
-        _collect(map(_audit_one, tasks), report, on_result)
+        results = _pooled(tasks, workers, on_result)
+    else:  # in process; the native reads (HDF5) still run in a child with the limits
+        results = []
+        for task in tasks:
+            results.append(_audit_one(task))
+            _notify(on_result, results[-1])
+    _collect(results, report)
     return report
 
 
+def _pooled(tasks: list[tuple], workers: int, on_result: Optional[Callable]) -> list[tuple]:
+    """The tasks in worker processes that may die: a crash, the memory limit or the time limit
+    becomes that file's error, the worker is replaced and the batch goes on."""
+    from .isolation import WorkerPool
+
+    results: list[Any] = [None] * len(tasks)
+    for index, kind, value in WorkerPool(_audit_one, workers).run(tasks):
+        name = tasks[index][0]
+        if kind == "ok":
+            results[index] = value
+        elif kind == "error":  # _audit_one catches everything; this is a worker-side bug
+            results[index] = (name, None, f"unexpected error while reading: {value}", False)
+        elif kind == "memory":
+            results[index] = (name, None, "reading needed more memory than the limit; stopped",
+                              False)
+        else:
+            results[index] = (name, None, value, False)
+        _notify(on_result, results[index])
+    return results
+
+
+def _notify(on_result: Optional[Callable], result: tuple) -> None:
+    if on_result is not None:
+        name, findings, error, _ = result
+        on_result(name, len(findings or []), error)
+
+
 def _collect(results: Iterable[tuple[str, Optional[list[dict]], Optional[str], bool]],
-             report: AuditReport, on_result: Optional[Callable]) -> None:
+             report: AuditReport) -> None:
     files = 0
     for name, findings, error, skipped in results:
         if not skipped:
@@ -280,8 +305,6 @@ def _collect(results: Iterable[tuple[str, Optional[list[dict]], Optional[str], b
                 report.errors.append(InputError(file=name, reason=error))
             else:
                 report.findings.extend(Finding.model_validate(f) for f in findings or [])
-        if on_result is not None:
-            on_result(name, len(findings or []), error)
     report.tally(files)
 
 

@@ -149,30 +149,20 @@ def _read_keras(path: Path, head: bytes) -> NormalizedSetup:
 
 
 def _read_h5(path: Path) -> NormalizedSetup:
+    """A legacy HDF5 model. HDF5 is native code that crashes or loops on some crafted files, so
+    its attributes are read in a child process under the time and memory limits."""
+    from .isolation import IsolatedFailure, call_isolated
+
     where = str(path)
     try:
-        import h5py
-    except ImportError:
-        raise AdvisorError("reading .h5 models needs h5py: pip install h5py (it comes with "
-                           "the train extra)", where=where) from None
-    try:
-        handle = h5py.File(path, "r")
-    except OSError as exc:
-        text = str(exc)
-        reason = ("truncated HDF5 file" if "truncated" in text else
-                  "not an HDF5 file" if "signature" in text else "cannot open as HDF5")
-        raise AdvisorError(f"{reason} ({text})", where=where) from None
-    with handle:
-        attributes = handle.attrs
-        if "model_config" not in attributes:
-            weights_only = "layer_names" in attributes or "layers" in handle  # Keras 2 / 3
-            hint = (" (it holds weights only: save the whole model with model.save)"
-                    if weights_only else "")
-            raise AdvisorError(f"not a Keras model file: no model_config attribute{hint}",
-                               where=where)
-        model_config = _h5_json(handle, "model_config", where)
-        training = (_h5_json(handle, "training_config", where)
-                    if "training_config" in attributes else None)
+        found = call_isolated(h5_attributes, where)
+    except IsolatedFailure as exc:
+        raise AdvisorError(str(exc), where=where) from None
+    if "error" in found:
+        raise AdvisorError(found["error"], where=where)
+    model_config = _parse_json(found["model_config"], "the model_config attribute", where)
+    training = (_parse_json(found["training_config"], "the training_config attribute", where)
+                if found.get("training_config") is not None else None)
     if not isinstance(model_config, Mapping):
         raise AdvisorError("model_config is not a Keras model config", where=where)
     if training is not None and not isinstance(training, Mapping):
@@ -180,25 +170,58 @@ def _read_h5(path: Path) -> NormalizedSetup:
     return setup_from_keras_config(model_config, training, source=where, format="h5")
 
 
-def _h5_json(handle: Any, name: str, where: str) -> Any:
+def h5_attributes(where: str) -> dict[str, Any]:
+    """The JSON text of an HDF5 model's ``model_config`` and ``training_config`` attributes, or
+    ``{"error": reason}`` (run in a child process by :func:`_read_h5`)."""
+    try:
+        import h5py
+    except ImportError:
+        return {"error": "reading .h5 models needs h5py: pip install h5py (it comes with the "
+                         "train extra)"}
+    try:
+        handle = h5py.File(where, "r")
+    except OSError as exc:
+        text = str(exc)
+        reason = ("truncated HDF5 file" if "truncated" in text else
+                  "not an HDF5 file" if "signature" in text else "cannot open as HDF5")
+        return {"error": f"{reason} ({text})"}
+    try:
+        with handle:
+            attributes = handle.attrs
+            if "model_config" not in attributes:
+                weights_only = "layer_names" in attributes or "layers" in handle  # Keras 2 / 3
+                hint = (" (it holds weights only: save the whole model with model.save)"
+                        if weights_only else "")
+                return {"error": f"not a Keras model file: no model_config attribute{hint}"}
+            return {"model_config": _h5_text(handle, "model_config"),
+                    "training_config": (_h5_text(handle, "training_config")
+                                        if "training_config" in attributes else None)}
+    except AdvisorError as exc:
+        return {"error": exc.message}
+
+
+def _h5_text(handle: Any, name: str) -> Any:
     try:
         size = handle.attrs.get_id(name).get_storage_size()
     except Exception:  # noqa: BLE001 - h5py raises several kinds here
         size = 0
     if size > MAX_CONFIG_BYTES:
         raise AdvisorError(f"the {name} attribute is {size} bytes; the limit is "
-                           f"{MAX_CONFIG_BYTES}", where=where)
+                           f"{MAX_CONFIG_BYTES}")
     try:
         value = handle.attrs[name]
     except Exception as exc:  # noqa: BLE001
-        raise AdvisorError(f"cannot read the {name} attribute: {exc}", where=where) from None
+        raise AdvisorError(f"cannot read the {name} attribute: {exc}") from None
     if hasattr(value, "tolist") and not isinstance(value, (bytes, str)):
         value = value.tolist()
         if isinstance(value, list) and len(value) == 1:
             value = value[0]
     if not isinstance(value, (bytes, str)):
-        raise AdvisorError(f"the {name} attribute is not JSON text", where=where)
-    return _parse_json(value, f"the {name} attribute", where)
+        raise AdvisorError(f"the {name} attribute is not JSON text")
+    if len(value) > MAX_CONFIG_BYTES:  # a variable-length string's storage size says nothing
+        raise AdvisorError(f"the {name} attribute is {len(value)} bytes; the limit is "
+                           f"{MAX_CONFIG_BYTES}")
+    return value
 
 
 def _read_bounded(path: Path) -> bytes:
