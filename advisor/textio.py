@@ -1,10 +1,18 @@
-"""Reading user files (profiles, configs) as data: size limits, safe YAML, clear errors."""
+"""Reading user files (profiles, configs) as data: size limits, safe YAML, clear errors.
+
+:func:`file_problem` and :func:`read_limited` are the one way the advisor opens a file it was
+given: only regular files are opened (a FIFO would block forever, a device never ends), and no
+read takes more than its limit whatever the file claims to be.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Optional
 
 import yaml
 
@@ -24,25 +32,67 @@ class _SafeNoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def read_text(path: str | Path) -> str:
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def file_problem(path: str | Path, *, missing: str = "file not found; check the path"
+                 ) -> Optional[str]:
+    """Why ``path`` cannot be read as a regular file (None when it can): missing, a broken
+    link or a link loop, no permission, a folder, a FIFO, device or socket."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise AdvisorError("file not found; check the path", where=str(path)) from None
+        mode = path.stat().st_mode
     except OSError as exc:
-        raise AdvisorError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    if path.is_dir():
-        raise AdvisorError("is a folder; expected a YAML or JSON file", where=str(path))
-    if size > MAX_TEXT_BYTES:
-        raise AdvisorError(f"file is {size} bytes; profiles and configs are limited to "
-                           f"{MAX_TEXT_BYTES} bytes", where=str(path))
+        if exc.errno == errno.ELOOP:
+            return "a loop of symbolic links; nothing to read"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return "permission denied; check the file's permissions"
+        if exc.errno == errno.ENOENT:
+            return ("a symbolic link to a file that does not exist" if path.is_symlink()
+                    else missing)
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISDIR(mode):
+        return "is a folder; expected a file"
+    for test, kind in _KINDS:
+        if test(mode):
+            return f"{kind}, not a regular file: not read"
+    if not os.access(path, os.R_OK):
+        return "permission denied; check the file's permissions"
+    return None
+
+
+def read_limited(source: str | Path | BinaryIO, limit: int, *, what: str = "file",
+                 where: Optional[str] = None) -> bytes:
+    """At most ``limit`` bytes of a regular file (or an open stream such as stdin); more is an
+    :class:`AdvisorError` naming the limit, never a read of the rest."""
+    if isinstance(source, (str, Path)):
+        where = where or str(source)
+        problem = file_problem(source)
+        if problem:
+            raise AdvisorError(problem, where=where)
+        try:
+            with open(source, "rb") as handle:
+                data = handle.read(limit + 1)
+        except OSError as exc:
+            raise AdvisorError(f"cannot read: {exc.strerror or exc}", where=where) from None
+    else:
+        data = source.read(limit + 1)
+    if len(data) > limit:
+        raise AdvisorError(f"the {what} is larger than {limit} bytes, the limit", where=where)
+    return data
+
+
+def read_text(path: str | Path) -> str:
+    data = read_limited(path, MAX_TEXT_BYTES, what="file (profiles and configs)")
+    return decode_text(data, where=str(path))
+
+
+def decode_text(data: bytes, *, where: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise AdvisorError("not UTF-8 text; expected a YAML or JSON file", where=str(path)) from None
-    except OSError as exc:
-        raise AdvisorError(f"cannot read: {exc.strerror}", where=str(path)) from None
+        raise AdvisorError("not UTF-8 text; expected a YAML or JSON file", where=where) from None
 
 
 def parse_mapping(text: str, *, where: str) -> dict[str, Any]:

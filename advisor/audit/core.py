@@ -125,23 +125,40 @@ def sidecar_profile(path: Path) -> Optional[Path]:
     return None
 
 
-def discover(paths: Iterable[Union[str, Path]]) -> Iterator[tuple[Path, bool]]:
-    """Files to audit, as (path, named explicitly). Folders are walked recursively in sorted
-    order; profiles (``*.profile.yaml|json``) are never inputs themselves."""
+def discover(paths: Iterable[Union[str, Path]]
+             ) -> Iterator[tuple[Path, bool, Optional[str]]]:
+    """Files to audit, as (path, named explicitly, why it cannot be read or None). Folders are
+    walked recursively in sorted order; profiles (``*.profile.yaml|json``) are never inputs
+    themselves. Nothing unread passes silently: a folder that cannot be listed, and a FIFO,
+    device, socket, link loop or unreadable file with an audited suffix, come with a reason."""
+    from ..textio import file_problem
+
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            unlisted: list[OSError] = []
+            for root, dirs, files in os.walk(path, onerror=unlisted.append):
+                yield from _unlisted(unlisted)
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     candidate = Path(root) / name
                     if candidate.suffix.lower() in SETUP_SUFFIXES and \
                             not is_profile_file(candidate):
-                        yield candidate, False
+                        yield candidate, False, file_problem(candidate)
+            yield from _unlisted(unlisted)
         elif is_profile_file(path):
             continue
         else:
-            yield path, True
+            yield path, True, None  # read_setup says what is wrong with it, if anything
+
+
+def _unlisted(errors: list[OSError]) -> Iterator[tuple[Path, bool, Optional[str]]]:
+    while errors:
+        error = errors.pop(0)
+        reason = ("permission denied: the folder cannot be listed, so its files were not "
+                  "audited" if isinstance(error, PermissionError) else
+                  f"cannot list the folder: {error.strerror or error}")
+        yield Path(error.filename), True, reason
 
 
 def _load_profile_file(path: Path) -> DatasetProfile:
@@ -252,10 +269,11 @@ def audit_paths(paths: Iterable[Union[str, Path]], *, profile: Any = None,
     """
     profile = None if profile is None else load_profile(profile)
     select, ignore = parse_selectors(select or ()), parse_selectors(ignore or (), label="ignore")
-    files = list(discover(paths))
+    found = list(discover(paths))
     report = AuditReport()
     tasks = [(str(path), explicit, profile.model_dump() if profile else None,
-              select or None, ignore or None, skip_unknown) for path, explicit in files]
+              select or None, ignore or None, skip_unknown)
+             for path, explicit, reason in found if not reason]
     workers = jobs or (os.cpu_count() or 1)
     if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
         results = _pooled(tasks, workers, on_result)
@@ -264,7 +282,15 @@ def audit_paths(paths: Iterable[Union[str, Path]], *, profile: Any = None,
         for task in tasks:
             results.append(_audit_one(task))
             _notify(on_result, results[-1])
-    _collect(results, report)
+    done = iter(results)
+    ordered = []  # in the order found, the unread ones with their reason
+    for path, _, reason in found:
+        if reason:
+            ordered.append((str(path), None, reason, False))
+            _notify(on_result, ordered[-1])
+        else:
+            ordered.append(next(done))
+    _collect(ordered, report)
     return report
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Mapping, Union
 
 from ..errors import AdvisorError, NotAMappingError
+from ..textio import file_problem, read_limited
 from ..vocab import SETUP_SUFFIXES
 from .config_setup import setup_from_config
 from .keras_graph import setup_from_keras_config
@@ -58,11 +59,12 @@ def read_setup(path: Union[str, Path]) -> NormalizedSetup:
     path = Path(path)
     where = str(path)
     suffix = path.suffix.lower()
-    if not path.exists():
-        raise AdvisorError("no such file or folder; check the path", where=where)
-    if path.is_dir():
+    problem = file_problem(path, missing="no such file or folder; check the path")
+    if problem and path.is_dir():
         raise AdvisorError("is a folder; expected a model or config file (a Keras 3 .keras file "
                            "is a zip archive, not a SavedModel folder)", where=where)
+    if problem:
+        raise AdvisorError(problem, where=where)
     if suffix not in SETUP_SUFFIXES:
         kind = f"'{path.suffix}'" if path.suffix else "without an extension"
         raise AdvisorError(f"unsupported file type {kind}; supported: "
@@ -225,16 +227,7 @@ def _h5_text(handle: Any, name: str) -> Any:
 
 
 def _read_bounded(path: Path) -> bytes:
-    where = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise AdvisorError(f"file is {size} bytes; the limit is {MAX_CONFIG_BYTES} bytes",
-                               where=where)
-        with path.open("rb") as handle:
-            return handle.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise AdvisorError(f"cannot read: {exc.strerror or exc}", where=where) from None
+    return read_limited(path, MAX_CONFIG_BYTES)
 
 
 def _is_model(data: Mapping[str, Any]) -> bool:

@@ -141,7 +141,7 @@ def profile_options(command: Callable) -> Callable:
 def build_profile(profile_path: Optional[str], flags: dict[str, Any]):
     """Read ``--profile`` (or ``--sample``), apply the flags over it and validate it."""
     from ..profile import load_profile
-    from ..textio import parse_mapping, read_mapping
+    from ..textio import MAX_TEXT_BYTES, decode_text, parse_mapping, read_limited, read_mapping
 
     data: dict[str, Any] = {}
     sample = flags.pop("sample", None)
@@ -152,7 +152,9 @@ def build_profile(profile_path: Optional[str], flags: dict[str, Any]):
 
         profile_path = str(sample_path(sample))
     if profile_path == "-":
-        data = parse_mapping(sys.stdin.read(), where="<stdin>")
+        raw = read_limited(sys.stdin.buffer, MAX_TEXT_BYTES, what="profile on stdin",
+                           where="<stdin>")
+        data = parse_mapping(decode_text(raw, where="<stdin>"), where="<stdin>")
     elif profile_path:
         data = read_mapping(profile_path)
     given = {field: value for field, value in flags.items() if value is not None}

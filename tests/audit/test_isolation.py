@@ -88,3 +88,74 @@ def test_call_isolated_raises_what_the_report_says():
         call_isolated(signal.raise_signal, signal.SIGSEGV)
     with pytest.raises(IsolatedFailure, match="more than 0.5 s"):
         call_isolated(time.sleep, 30, time_limit=0.5)
+
+
+# -- nothing unread passes ------------------------------------------------------------------------
+
+def _keras_json(path):
+    path.write_text(json.dumps(CONFIG))
+    return path
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
+def test_fifos_devices_and_link_loops_are_errors_never_a_hang(tmp_path):
+    import os
+
+    _keras_json(tmp_path / "good.json")
+    os.mkfifo(tmp_path / "pipe.h5")
+    (tmp_path / "loop_a.keras").symlink_to(tmp_path / "loop_b.keras")
+    (tmp_path / "loop_b.keras").symlink_to(tmp_path / "loop_a.keras")
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    started = time.monotonic()
+    report = audit_paths([str(tmp_path)], jobs=1)
+    assert time.monotonic() - started < 20
+    reasons = {e.file.rsplit("/", 1)[1]: e.reason for e in report.errors}
+    assert reasons == {
+        "dangling.yaml": "a symbolic link to a file that does not exist",
+        "loop_a.keras": "a loop of symbolic links; nothing to read",
+        "loop_b.keras": "a loop of symbolic links; nothing to read",
+        "pipe.h5": "a named pipe (FIFO), not a regular file: not read"}
+    named = audit_paths([str(tmp_path / "pipe.h5"), "/dev/zero"], jobs=1)
+    assert [e.reason for e in named.errors] == [
+        "a named pipe (FIFO), not a regular file: not read",
+        "a character device, not a regular file: not read"]
+
+
+def test_a_device_named_as_a_config_is_refused_not_read(tmp_path):
+    from advisor.errors import AdvisorError
+    from advisor.textio import read_text
+
+    link = tmp_path / "x.yaml"
+    link.symlink_to("/dev/zero")
+    report = audit_paths([str(link)], jobs=1)
+    assert [e.reason for e in report.errors] == [
+        "a character device, not a regular file: not read"]
+    with pytest.raises(AdvisorError, match="a character device, not a regular file"):
+        read_text(link)
+
+
+@pytest.mark.skipif(__import__("os").geteuid() == 0, reason="root lists every folder")
+def test_an_unreadable_sub_folder_is_an_error_not_all_checks_passed(tmp_path):
+    """(Skipped as root, where no folder is unlistable: run the suite as a normal user.)"""
+    _keras_json(tmp_path / "good.json")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    _keras_json(locked / "hidden.json")
+    locked.chmod(0)
+    try:
+        report = audit_paths([str(tmp_path)], jobs=1)
+    finally:
+        locked.chmod(0o755)
+    assert [(e.file, e.reason.split(":")[0]) for e in report.errors] == [
+        (str(locked), "permission denied")]
+
+
+def test_a_profile_on_stdin_is_read_up_to_its_limit():
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    huge = "problem_type: binary\n" + "#" * (6 * 1024 * 1024)
+    result = CliRunner().invoke(cli, ["recommend", "--profile", "-"], input=huge)
+    assert result.exit_code == 2
+    assert "the profile on stdin is larger than 5242880 bytes, the limit" in result.stderr
