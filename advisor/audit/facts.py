@@ -159,10 +159,12 @@ def _structure_facts(layers: list[LayerInfo]) -> tuple[dict[str, Any], dict[str,
          and all(between.class_name in LINEAR_PASSTHROUGH for between in layers[a + 1:b])),
         None)
     hidden = layers[:-1]
+    tail = _output_tail_start(layers)
     found["hidden_softmax"] = next(
-        (l for l in hidden if l.class_name in WEIGHT_LAYERS | ACTIVATION_LAYERS
+        (l for position, l in enumerate(hidden)
+         if l.class_name in WEIGHT_LAYERS | ACTIVATION_LAYERS
          and _activation(l.activation) == "softmax"
-         and not _is_output_activation(l, layers)), None)
+         and not (l.class_name in ACTIVATION_LAYERS and position + 1 >= tail)), None)
     found["repeated_activation"] = next(
         (layer for prev, layer in zip(layers, layers[1:])
          if layer.class_name in ACTIVATION_LAYERS and prev.activation is not None
@@ -190,11 +192,14 @@ def _structure_facts(layers: list[LayerInfo]) -> tuple[dict[str, Any], dict[str,
     return facts, blame
 
 
-def _is_output_activation(layer: LayerInfo, layers: list[LayerInfo]) -> bool:
-    """An Activation/Softmax layer that only follows the output Dense is the output's."""
-    rest = layers[layer.index + 1:] if layer.index < len(layers) else []
-    return layer.class_name in ACTIVATION_LAYERS and all(
-        l.class_name in ACTIVATION_LAYERS | {"Reshape"} for l in rest)
+def _output_tail_start(layers: list[LayerInfo]) -> int:
+    """Where the run of Activation/Softmax/Reshape layers that ends the model starts: an
+    activation layer from there on only follows the output (one pass, so the hidden-softmax
+    check stays linear in the number of layers)."""
+    start = len(layers)
+    while start > 0 and layers[start - 1].class_name in ACTIVATION_LAYERS | {"Reshape"}:
+        start -= 1
+    return start
 
 
 def setup_facts(setup: NormalizedSetup, profile: Optional[DatasetProfile] = None

@@ -94,6 +94,8 @@ def layer_fields(cls: str, config: Mapping[str, Any]) -> dict[str, Any]:
 
 MAX_NESTING = 64
 """Deepest nesting of models inside models that is read."""
+MAX_LAYERS = 200_000
+"""Most layers a model may have (every check is linear in this; 50,000 take well under 1 s)."""
 
 
 def _output_rank(cls: str, config: Mapping[str, Any], in_rank: Optional[int]) -> Optional[int]:
@@ -232,6 +234,9 @@ class _Flattener:
         recorded = shape_of(build.get("input_shape")) if isinstance(build, Mapping) else None
         if recorded is None:
             recorded = in_shape or shape_of(config.get("batch_input_shape"))
+        if len(self.nodes) >= MAX_LAYERS:
+            raise AdvisorError(f"the model has more than {MAX_LAYERS} layers, the limit of what "
+                               "is read")
         self.nodes.append(Node(cls, config, name, prefix + name, pred, recorded, others))
         return len(self.nodes) - 1
 

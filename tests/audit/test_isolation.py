@@ -159,3 +159,36 @@ def test_a_profile_on_stdin_is_read_up_to_its_limit():
     result = CliRunner().invoke(cli, ["recommend", "--profile", "-"], input=huge)
     assert result.exit_code == 2
     assert "the profile on stdin is larger than 5242880 bytes, the limit" in result.stderr
+
+
+# -- bounded work ---------------------------------------------------------------------------------
+
+def _chain(path, softmax_layers: int):
+    layers = [{"class_name": "InputLayer", "config": {"batch_shape": [None, 8]}},
+              {"class_name": "Dense", "config": {"units": 8, "activation": "relu", "name": "d"}}]
+    layers += [{"class_name": "Softmax", "config": {"name": f"s{i}"}}
+               for i in range(softmax_layers)]
+    layers.append({"class_name": "Dense", "config": {"units": 1, "activation": "sigmoid",
+                                                     "name": "out"}})
+    path.write_text(json.dumps({"class_name": "Sequential",
+                                "config": {"name": "m", "layers": layers}}))
+    return path
+
+
+def test_every_check_is_linear_in_the_number_of_layers(tmp_path):
+    """A chain of Softmax layers was quadratic (40k layers: 274 s). Timed loosely, as a ratio:
+    ten times the layers may take at most 30 times as long (quadratic would be 100)."""
+    from advisor.audit import audit
+
+    small, large = _chain(tmp_path / "small.json", 5_000), _chain(tmp_path / "large.json", 50_000)
+    audit(small)  # warm up (rules, engine)
+
+    def seconds(path) -> float:
+        started = time.perf_counter()
+        codes = [f.code for f in audit(path)]
+        assert "ARCH103" in codes  # the hidden softmax is found
+        return time.perf_counter() - started
+
+    small_s = min(seconds(small) for _ in range(2))
+    large_s = seconds(large)
+    assert large_s < 10 and large_s < 30 * max(small_s, 0.02), (small_s, large_s)
