@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 
+#: Longest message an error carries: a value quoted from a file is cut to a bounded excerpt.
+MAX_MESSAGE_CHARS = 4000
+
 #: What a field needs, in an error about it: a value where none was given, no value where one
 #: does not apply, or another value.
 FIX_KINDS = ("set", "remove", "change")
@@ -40,6 +43,9 @@ class AdvisorError(ValueError):
 
     def __init__(self, message: str, *, where: str | None = None,
                  fields: Iterable[FieldIssue] = (), hint: str | None = None):
+        if len(message) > MAX_MESSAGE_CHARS:  # never echo a hostile file back whole
+            message = (f"{message[:MAX_MESSAGE_CHARS]} ... ({len(message) - MAX_MESSAGE_CHARS} "
+                       "more characters)")
         self.where = where
         self.message = message                 # without the ``where`` prefix
         self.fields = tuple(fields)
@@ -61,6 +67,17 @@ class RuleError(AdvisorError):
 
 class EngineError(RuntimeError):
     """The rule engine failed on a fact; a bug in the advisor, not in the input."""
+
+
+class FactRangeError(AdvisorError):
+    """A number the rules would compare that is not finite or not below the ceiling
+    (:data:`advisor.profile.NUMBER_CEILING`): bad input, named by its fact."""
+
+    def __init__(self, fact: str, value: Any, *, where: str | None = None):
+        self.fact, self.value = fact, value
+        shown = f"{value:g}" if isinstance(value, float) else _short(value, 40)
+        super().__init__(f"{fact} = {shown} is outside what the rules can compare (finite "
+                         "numbers of magnitude below 1e15); check that value", where=where)
 
 
 class EngineFallbackWarning(RuntimeWarning):

@@ -15,11 +15,12 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-from .profile import CLASSIFICATION, DATA_STRUCTURES, PROBLEM_TYPES, DatasetProfile
+from .errors import FactRangeError
+from .profile import (CLASSIFICATION, DATA_STRUCTURES, NUMBER_CEILING, PROBLEM_TYPES,
+                      DatasetProfile)
 from .vocab import MODEL_FAMILIES
 
 FLOAT_FLOOR = 1e-4  # smaller magnitudes print in exponent form, which durable-rules rejects
-NUMBER_CEILING = 1e15
 
 
 @dataclass(frozen=True)
@@ -234,13 +235,12 @@ def sanitize(facts: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(value, bool) or isinstance(value, str):
             clean[name] = value
-        elif isinstance(value, int):
-            if abs(value) >= NUMBER_CEILING:
-                raise ValueError(f"fact {name}={value} is too large for the rule engine")
-            clean[name] = value
-        elif isinstance(value, float):
+        elif isinstance(value, (int, float)):
             if not math.isfinite(value) or abs(value) >= NUMBER_CEILING:
-                raise ValueError(f"fact {name}={value} is not a finite number below 1e15")
+                raise FactRangeError(name, value)
+            if isinstance(value, int):
+                clean[name] = value
+                continue
             value = round(value, 6)
             clean[name] = 0.0 if abs(value) < FLOAT_FLOOR else value
         else:

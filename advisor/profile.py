@@ -27,6 +27,9 @@ LABEL_ENCODINGS: tuple[str, ...] = LabelEncoding.__args__  # type: ignore[attr-d
 COMPLEXITIES: tuple[str, ...] = Complexity.__args__  # type: ignore[attr-defined]
 COMPUTES: tuple[str, ...] = Compute.__args__  # type: ignore[attr-defined]
 CLASSIFICATION = ("binary", "multiclass", "multilabel")
+#: Numbers in a profile (and the facts made from it) stay below this magnitude: durable-rules
+#: cannot compare larger ones, and no real data set needs them.
+NUMBER_CEILING = 1e15
 
 # Data structures people ask for that the advisor does not cover, with the closest supported one.
 UNSUPPORTED_STRUCTURES = {
@@ -171,6 +174,21 @@ class DatasetProfile(BaseModel):
             """``fields``: the field(s), comma-separated, that ``fix`` would resolve."""
             problems.append((message, tuple(FieldIssue(f, fix) for f in fields.split(","))))
 
+        for name in ("n_samples", "n_classes", "n_targets", "forecast_horizon", "season_length",
+                     "vocab_size", "categorical_features"):
+            value = getattr(self, name)
+            if value is not None and value >= NUMBER_CEILING:
+                problem(name, "change", f"{name} {value:.3g} is beyond any data set the rules "
+                        "reason about (below 1e15)")
+        if math.prod(self.input_shape) >= NUMBER_CEILING:
+            problem("input_shape", "change",
+                    f"input_shape {self.input_shape} holds {math.prod(self.input_shape):.3g} "
+                    "values per example, beyond what the rules reason about (below 1e15)")
+        for name in ("input_range", "target_range"):
+            bounds = getattr(self, name)
+            if bounds and any(abs(b) >= NUMBER_CEILING for b in bounds):
+                problem(name, "change", f"{name} {bounds} reaches beyond what the rules compare "
+                        "(finite numbers of magnitude below 1e15); rescale the data first")
         ranks, expected_shape = SHAPE_RULES[self.data_structure]
         if len(self.input_shape) not in ranks:
             problem("input_shape", "change",

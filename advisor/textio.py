@@ -95,6 +95,30 @@ def decode_text(data: bytes, *, where: str) -> str:
         raise AdvisorError("not UTF-8 text; expected a YAML or JSON file", where=where) from None
 
 
+def _value_problem(exc: ValueError) -> str:
+    text = str(exc)
+    if "integer string conversion" in text:  # Python's guard against quadratic int parsing
+        return "an integer of more than 4,300 digits"
+    return text[:200]
+
+
+def parse_json(data: bytes | str, *, what: str = "the file", where: str) -> Any:
+    """JSON as data, every failure an :class:`AdvisorError` (bad syntax, not UTF-8, nesting
+    deeper than Python's recursion limit, integers longer than Python converts)."""
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError:
+        raise AdvisorError(f"{what} is not UTF-8 text", where=where) from None
+    except json.JSONDecodeError as exc:
+        raise AdvisorError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column "
+                           f"{exc.colno}", where=where) from None
+    except RecursionError:
+        raise AdvisorError(f"{what} is nested too deeply to read", where=where) from None
+    except ValueError as exc:
+        raise AdvisorError(f"{what} holds a value that cannot be read: {_value_problem(exc)}",
+                           where=where) from None
+
+
 def parse_mapping(text: str, *, where: str) -> dict[str, Any]:
     """Parse YAML or JSON text that must hold a mapping."""
     stripped = text.lstrip()
@@ -106,11 +130,16 @@ def parse_mapping(text: str, *, where: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise AdvisorError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
                            where=where) from None
+    except RecursionError:
+        raise AdvisorError("nested too deeply to read", where=where) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise AdvisorError(f"not valid YAML: {problem}{at}", where=where) from None
+        raise AdvisorError(f"not valid YAML: {str(problem)[:200]}{at}", where=where) from None
+    except ValueError as exc:
+        raise AdvisorError(f"holds a value that cannot be read: {_value_problem(exc)}",
+                           where=where) from None
     if not isinstance(data, dict):
         raise NotAMappingError(f"expected a mapping of fields, got {type(data).__name__}",
                                where=where)

@@ -294,8 +294,46 @@ def render_github(report: AuditReport) -> str:
     return "\n".join(lines)
 
 
+# -- what came from a file is shown, never obeyed --------------------------------------------------
+
+def printable(text: str, *, controls: bool = True) -> str:
+    """``text`` safe to print: a file name that is not UTF-8 (Python keeps its bytes as lone
+    surrogates) shows those bytes as ``\\xNN``; with ``controls``, so do control characters
+    (newlines, escape sequences), so a layer name cannot start a GitHub workflow command or
+    drive a terminal."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:          # surrogateescape: one byte of a non-UTF-8 name
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}")
+        elif controls and (code < 0x20 or 0x7F <= code < 0xA0):
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def printable_report(report: AuditReport, *, controls: bool = True) -> AuditReport:
+    """A copy of the report whose strings are :func:`printable`."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return printable(value, controls=controls)
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return AuditReport.model_validate(clean(report.model_dump()))
+
+
 def render(report: AuditReport, output_format: str, **options: Any) -> str:
-    """Dispatch to the renderer of ``output_format`` (one of :data:`FORMATS`)."""
+    """Dispatch to the renderer of ``output_format`` (one of :data:`FORMATS`); strings from the
+    audited files are made printable first (JSON keeps control characters, which it escapes
+    itself)."""
+    report = printable_report(report, controls=output_format != "json")
     if output_format == "text":
         return render_text(report, **options)
     if output_format == "json":

@@ -21,14 +21,13 @@ TensorFlow, Keras nor NumPy: class names and arguments are read as plain JSON va
 
 from __future__ import annotations
 
-import json
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Any, Mapping, Union
 
 from ..errors import AdvisorError, NotAMappingError
-from ..textio import file_problem, read_limited
+from ..textio import file_problem, parse_json, read_limited
 from ..vocab import SETUP_SUFFIXES
 from .config_setup import setup_from_config
 from .keras_graph import setup_from_keras_config
@@ -89,15 +88,7 @@ def _head(path: Path) -> bytes:
 
 
 def _parse_json(data: Union[bytes, str], what: str, where: str) -> Any:
-    try:
-        return json.loads(data)
-    except UnicodeDecodeError:
-        raise AdvisorError(f"{what} is not UTF-8 text", where=where) from None
-    except json.JSONDecodeError as exc:
-        raise AdvisorError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column "
-                           f"{exc.colno}", where=where) from None
-    except RecursionError:
-        raise AdvisorError(f"{what} is nested too deeply", where=where) from None
+    return parse_json(data, what=what, where=where)
 
 
 def _read_keras(path: Path, head: bytes) -> NormalizedSetup:

@@ -121,10 +121,11 @@ def audit(paths: tuple[str, ...], profile_path: Optional[str], output_format: st
     else:
         notes = []
     if output_format == "text":
-        from ..audit.formats import render_text
+        from ..audit.formats import printable, render
 
-        text = render_text(report, footer=not quiet, notes=[] if quiet else notes)
         hint = None if fix or quiet else _fixable_hint(report)
+        text = render(report, "text", footer=not quiet,
+                      notes=[] if quiet else [printable(note) for note in notes])
         echo_text(f"{text}\n{hint}" if hint else text)
     else:
         from ..audit.formats import render
@@ -133,8 +134,10 @@ def audit(paths: tuple[str, ...], profile_path: Optional[str], output_format: st
         if text:
             echo_text(text)
         if not quiet:
+            from ..audit.formats import printable
+
             for note in notes:
-                click.echo(note, err=True)
+                click.echo(printable(note), err=True)
     code = report.exit_code(fail_on)  # type: ignore[arg-type]
     if exit_zero and code == EXIT_FINDINGS:
         code = EXIT_OK

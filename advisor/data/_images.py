@@ -96,7 +96,8 @@ def profile_folder(folder: Path, *, overrides: dict[str, Any], source: str
                 image.verify()  # structure checks without decoding every pixel
             sizes[size] += 1
             modes[mode] += 1
-        except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
+        except (OSError, UnidentifiedImageError, SyntaxError, ValueError,
+                Image.DecompressionBombError) as exc:  # a bomb: more pixels than Pillow allows
             bad.append((path, str(exc).split(":")[0] or type(exc).__name__))
     if bad:
         raise _unreadable(bad, folder)
@@ -156,7 +157,8 @@ def load_images(folder: Path, plan: dict[str, Any]) -> tuple[Any, Any]:
                 if image.size != (width, height):
                     image = image.resize((width, height), Image.BILINEAR)
                 array = np.asarray(image, dtype=np.uint8)
-        except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
+        except (OSError, UnidentifiedImageError, SyntaxError, ValueError,
+                Image.DecompressionBombError) as exc:  # a bomb: more pixels than Pillow allows
             bad.append((path, str(exc).split(":")[0] or type(exc).__name__))
             continue
         out[i] = array.reshape(height, width, plan["channels"])
