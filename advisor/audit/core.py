@@ -74,6 +74,14 @@ def audit_rules() -> RuleBase:
     return AUDIT.rulebase()
 
 
+def cores() -> int:
+    """The cores this process may use (its CPU affinity, where the platform tells)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
 def parse_selectors(values: Iterable[str], *, label: str = "select") -> list[str]:
     """``["LOSS,OUT", "LR1"]`` as ``["LOSS", "OUT", "LR1"]``; each prefix must match at least
     one audit rule code, so a typo is an error rather than a silent no-op. ``label`` names the
@@ -274,7 +282,7 @@ def audit_paths(paths: Iterable[Union[str, Path]], *, profile: Any = None,
     tasks = [(str(path), explicit, profile.model_dump() if profile else None,
               select or None, ignore or None, skip_unknown)
              for path, explicit, reason in found if not reason]
-    workers = jobs or (os.cpu_count() or 1)
+    workers = min(jobs or cores(), cores())  # more workers than cores only multiply memory
     if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
         results = _pooled(tasks, workers, on_result)
     else:  # in process; the native reads (HDF5) still run in a child with the limits

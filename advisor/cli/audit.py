@@ -76,7 +76,7 @@ def _fixable_hint(report: Any) -> Optional[str]:
 @click.option("--exit-zero", is_flag=True,
               help="Exit 0 even with findings (unreadable inputs still exit 2).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Worker processes for large batches (default: every core).")
+              help="Worker processes for large batches (default and most: every core).")
 @click.option("--fix", is_flag=True,
               help="Apply the safe automatic fixes to advisor configs (YAML/JSON TrainingConfig "
               "files, rewritten in place; YAML comments are lost). Keras model files are never "
@@ -106,6 +106,11 @@ def audit(paths: tuple[str, ...], profile_path: Optional[str], output_format: st
       advisor audit models/ --format sarif > advisor.sarif
       advisor audit config.yaml --fix
     """
+    from ..audit.core import cores
+
+    if jobs and jobs > cores() and not quiet:
+        click.echo(f"note: --jobs {jobs} is more than the {cores()} cores; using {cores()}",
+                   err=True)
     profile = _audit_profile(profile_path)
     from ..audit.core import parse_selectors
 

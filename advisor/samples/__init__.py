@@ -19,8 +19,10 @@ def sample_names() -> list[str]:
 
 
 def sample_path(name: str) -> Path:
+    """The bundled profile called ``name``; only bundled names (``--sample /etc/x`` is refused,
+    never read)."""
     path = _folder() / f"{name}.yaml"
-    if not path.is_file():
+    if name not in sample_names() or not path.is_file():
         raise AdvisorError(f"unknown sample {name!r}; expected one of {', '.join(sample_names())}")
     return path
 

@@ -316,6 +316,42 @@ def test_fix_notes_go_to_stderr_in_machine_formats(tmp_path, config_data):
     assert "Fixed" in result.stderr
 
 
+def test_fix_never_writes_through_a_symlink_and_replaces_atomically(tmp_path, config_data):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = _write(outside / "real.yaml", _logits(config_data))
+    audited = tmp_path / "audited"
+    audited.mkdir()
+    (audited / "link.yaml").symlink_to(target)
+    before = target.read_bytes()
+    result = run(str(audited), "--fix")
+    assert target.read_bytes() == before
+    assert "link.yaml: not fixed: a symbolic link: not rewritten" in result.stdout
+    own = _write(audited / "own.yaml", _logits(config_data))
+    own.chmod(0o640)
+    inode = own.stat().st_ino
+    run(str(own), "--fix")
+    assert own.stat().st_ino != inode          # a new file renamed over the old one
+    assert own.stat().st_mode & 0o777 == 0o640  # with the old file's permissions
+    assert not [p.name for p in audited.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_sample_takes_only_bundled_names(tmp_path):
+    (tmp_path / "secret.yaml").write_text("problem_type: binary\n")
+    result = CliRunner().invoke(cli, ["recommend", "--sample", str(tmp_path / "secret")],
+                                env={"COLUMNS": "100"})
+    assert result.exit_code == 2 and "unknown sample" in result.stderr
+    assert "binary" not in result.stderr.split("expected one of")[0]
+
+
+def test_jobs_is_capped_at_the_core_count_with_a_note(tmp_path, config_data):
+    from advisor.audit.core import cores
+
+    _write(tmp_path / "a.yaml", _logits(config_data))
+    result = run(str(tmp_path), "--jobs", "999")
+    assert f"note: --jobs 999 is more than the {cores()} cores; using {cores()}" in result.stderr
+
+
 def test_fix_never_touches_keras_files(tmp_path):
     path = tmp_path / "model.json"
     path.write_text(json.dumps(KERAS_JSON))
