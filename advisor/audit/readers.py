@@ -191,6 +191,8 @@ def h5_attributes(where: str) -> dict[str, Any]:
                                         if "training_config" in attributes else None)}
     except AdvisorError as exc:
         return {"error": exc.message}
+    except Exception as exc:  # noqa: BLE001 - h5py raises many kinds on a damaged file
+        return {"error": f"the HDF5 file is damaged: {str(exc).split(' (')[0][:200]}"}
 
 
 def _h5_text(handle: Any, name: str) -> Any:
