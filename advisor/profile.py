@@ -141,6 +141,17 @@ class DatasetProfile(BaseModel):
     )
     compute: Compute = Field(default="cpu", description="Where training runs: sizes batch and model.")
 
+    @field_validator("n_samples", "n_classes", "n_targets", "forecast_horizon", "season_length",
+                     "vocab_size", "categorical_features", "input_shape", "minority_class_ratio",
+                     "missing_ratio", "input_range", "target_range", mode="before")
+    @classmethod
+    def _numbers_not_booleans(cls, value: Any) -> Any:
+        """``n_samples: true`` is a mistake, not 1 (pydantic would read it as 1)."""
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(item, bool) for item in items):
+            raise ValueError(f"expected a number, got {str(value).lower()}; write the number")
+        return value
+
     @field_validator("input_shape")
     @classmethod
     def _positive_dims(cls, shape: list[int]) -> list[int]:

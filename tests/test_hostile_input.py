@@ -39,8 +39,10 @@ def test_huge_numbers_are_bad_input_not_a_bug(args, needle):
 
 
 @pytest.mark.parametrize("name,text,needle", [
-    ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply to read"),
-    ("deep.yaml", "a: " + "[" * 50_000 + "]" * 50_000 + "\n", "nested too deeply to read"),
+    ("deep.json", "[" * 100_000 + "]" * 100_000, "maximum nesting depth"),  # LibYAML's words
+    ("deep.yaml", "a: " + "[" * 50_000 + "]" * 50_000 + "\n", "maximum nesting depth"),
+    ("deep_object.json", '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}",
+     "nested too deeply to read"),
     ("digits.yaml", "n_samples: " + "9" * 5000 + "\n", "an integer of more than 4,300 digits"),
     ("digits.json", '{"n_samples": ' + "9" * 5000 + "}", "an integer of more than 4,300 digits"),
 ])
@@ -121,3 +123,66 @@ def test_non_utf8_file_names_are_shown_escaped_in_every_format(tmp_path, fmt):
         assert uri.endswith("caf%5Cxe9/m%5Cxff.json")
     else:
         assert "caf\\xe9/m\\xff.json" in result.stdout
+
+
+def test_booleans_and_leading_zeros_are_not_silently_numbers(tmp_path):
+    from advisor.textio import parse_mapping
+
+    assert parse_mapping("n_samples: 010\nn_classes: 0x10\n", where="x") == {
+        "n_samples": 10, "n_classes": 16}                  # YAML 1.1 read 010 as octal 8
+    path = tmp_path / "bool.yaml"
+    path.write_text("problem_type: binary\ndata_structure: tabular\nn_samples: true\n"
+                    "input_shape: [3]\nn_classes: 2\n")
+    result = run("recommend", "--profile", str(path))
+    assert result.exit_code == 2
+    assert "n_samples: expected a number, got true" in result.stderr
+
+
+def test_rows_without_a_target_are_left_out_and_said(tmp_path):
+    from advisor.data import load_dataset
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i},{i % 3},{'' if i % 10 == 0 else i % 2}\n"
+                                         for i in range(50)))
+    dataset = load_dataset(path, targets="y")
+    assert dataset.n_samples == 45
+    assert dataset.notes == [f"{path}: 5 of 50 rows have no target value and were left out"]
+
+
+def test_an_npz_member_is_checked_by_its_real_size_before_it_is_read(tmp_path):
+    import io
+    import zipfile
+
+    import numpy as np
+
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("x.npy", "w", force_zip64=True) as member:
+            header = io.BytesIO()
+            np.lib.format.write_array_header_1_0(
+                header, {"descr": "<f8", "fortran_order": False, "shape": (2 ** 27,)})
+            member.write(header.getvalue())
+            for _ in range(64):
+                member.write(bytes(1 << 24))            # 1 GiB of zeros, ~1 MB on disk
+        with archive.open("y.npy", "w") as member:
+            np.save(member, np.zeros(10))
+    result = run("profile", str(path))
+    assert result.exit_code == 2
+    assert "array 'x.npy' expands" in result.stderr and "refused as a zip bomb" in result.stderr
+
+
+def test_a_one_line_csv_is_refused_at_the_header(tmp_path):
+    path = tmp_path / "one_line.csv"
+    path.write_text("a," * 700_000)
+    result = run("profile", str(path))
+    assert result.exit_code == 2
+    assert "the first line is longer than 1048576 characters" in result.stderr
+    assert len(result.stderr) < 1000
+
+
+def test_a_json_of_millions_of_empty_objects_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "objects.json"
+    path.write_text("[" + "{}," * 5_000_001 + "{}]")
+    result = run("audit", str(path))
+    assert result.exit_code == 2
+    assert "holds more than 5000000 objects and arrays" in result.stdout

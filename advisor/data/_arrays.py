@@ -19,12 +19,37 @@ PICKLE_HINT = ("it holds Python objects, which would need unpickling; the adviso
                "y=...)) with string labels as a fixed-width str array")
 
 
+MAX_ARRAY_BYTES = 8 * 1024 ** 3
+"""Largest array read from an .npz member, by its decompressed size (checked before reading)."""
+MAX_ARRAY_RATIO = 1000
+"""An .npz member compressed more than this (and over 64 MB) is refused as a zip bomb."""
+
+
+def _check_members(path: Path, keys: tuple[str, ...], where: str) -> None:
+    """The real (decompressed) size of the members that will be read, before reading them."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.filename.removesuffix(".npy") not in keys:
+                continue
+            size, packed = info.file_size, max(1, info.compress_size)
+            if size > MAX_ARRAY_BYTES:
+                raise AdvisorError(f"array {info.filename!r} is {size} bytes decompressed; the "
+                                   f"limit is {MAX_ARRAY_BYTES}", where=where)
+            if size > 64 * 1024 ** 2 and size / packed > MAX_ARRAY_RATIO:
+                raise AdvisorError(f"array {info.filename!r} expands {size // packed}-fold (to "
+                                   f"{size} bytes): refused as a zip bomb", where=where)
+
+
 def read_arrays(path: Path, fmt: str, x_key: str, y_key: str
                 ) -> tuple[Any, Optional[Any], list[str]]:
     import numpy as np
 
     where = str(path)
     try:
+        if fmt == "npz":
+            _check_members(path, (x_key, y_key), where)
         if fmt == "npy":
             return np.load(str(path), allow_pickle=False, mmap_mode="r"), None, []
         with np.load(str(path), allow_pickle=False) as archive:

@@ -83,8 +83,13 @@ def _reshape(features: Any, shape: list[int], where: str) -> Any:
 def _table_dataset(frame: Any, profile: Any, plan: dict[str, Any], source: str, *,
                    sampled: bool) -> Dataset:
     targets = plan["targets"]
+    notes = []
     if targets:
-        frame = frame[frame[targets].notna().all(axis=1)]
+        keep = frame[targets].notna().all(axis=1)
+        if not keep.all():
+            notes.append(f"{source}: {int((~keep).sum())} of {len(frame)} rows have no target "
+                         "value and were left out")
+        frame = frame[keep]
     frame = frame.reset_index(drop=True)
     target = encode_target(frame[targets], plan, source) if targets else None
     structure = profile.data_structure
@@ -104,7 +109,9 @@ def _table_dataset(frame: Any, profile: Any, plan: dict[str, Any], source: str, 
             time_index = parse_time(frame[plan["time_column"]], plan["time_column"],
                                     source).to_numpy()
         if profile.problem_type != "forecasting":
-            return _step_windows(features, target, profile, plan, source, time_index)
+            windows = _step_windows(features, target, profile, plan, source, time_index)
+            windows.notes.extend(notes)
+            return windows
     elif structure in ("image", "audio", "sequence"):
         import numpy as np
 
@@ -120,7 +127,7 @@ def _table_dataset(frame: Any, profile: Any, plan: dict[str, Any], source: str, 
     return Dataset(profile=profile, features=features, target=target,
                    target_names=list(targets), classes=plan["classes"],
                    feature_names=feature_names, source=source, sampled=sampled,
-                   time_index=time_index, plan=plan)
+                   time_index=time_index, plan=plan, notes=notes)
 
 
 def _step_windows(features: Any, target: Any, profile: Any, plan: dict[str, Any], source: str,

@@ -98,7 +98,7 @@ def combine(train: Dataset, test: Dataset) -> Dataset:
                    target_names=train.target_names, classes=train.classes,
                    feature_names=train.feature_names, source=train.source,
                    sampled=train.sampled, time_index=time_index, overlap=train.overlap,
-                   plan=train.plan)
+                   plan=train.plan, notes=train.notes + test.notes)
 
 
 def _resolve_dataset(data: Any, target: Any, sample: Optional[str], dataset: Optional[Dataset],
@@ -389,7 +389,7 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
         notes.append(f"each setup was trained with seeds {session.seeds[0]}..{session.seeds[-1]}"
                      f": metrics are means (spread: standard deviation); the curves and the "
                      f"diagnosis are those of seed {session.seeds[0]}")
-    notes += session.split.notes
+    notes += session.dataset.notes + session.split.notes
 
     primary = primary_metric(kind)
     recommended = run_report(RECOMMENDED, runs[RECOMMENDED], findings[RECOMMENDED])
