@@ -39,7 +39,7 @@ def test_huge_numbers_are_bad_input_not_a_bug(args, needle):
 
 
 @pytest.mark.parametrize("name,text,needle", [
-    ("deep.json", "[" * 100_000 + "]" * 100_000, "maximum nesting depth"),  # LibYAML's words
+    ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply|maximum nesting depth"),
     ("deep.yaml", "a: " + "[" * 50_000 + "]" * 50_000 + "\n", "maximum nesting depth"),
     ("deep_object.json", '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}",
      "nested too deeply to read"),
@@ -49,11 +49,13 @@ def test_huge_numbers_are_bad_input_not_a_bug(args, needle):
 def test_pathological_documents_are_bad_input(tmp_path, name, text, needle):
     path = tmp_path / name
     path.write_text(text)
+    import re
+
     profile = run("recommend", "--profile", str(path))
-    assert profile.exit_code == 2 and needle in profile.stderr, profile.output
+    assert profile.exit_code == 2 and re.search(needle, profile.stderr), profile.output
     audited = run("audit", str(path), "--format", "json")
     assert audited.exit_code == 2, audited.output
-    assert needle in json.loads(audited.stdout)["errors"][0]["reason"]
+    assert re.search(needle, json.loads(audited.stdout)["errors"][0]["reason"])
 
 
 @pytest.mark.parametrize("rate", ["1e30", "1e400"])  # 1e400 reads as infinity
