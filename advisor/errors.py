@@ -53,6 +53,10 @@ class AdvisorError(ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class DocumentError(AdvisorError):
+    """A JSON or YAML document that cannot be parsed at all (syntax, encoding, nesting)."""
+
+
 class NotAMappingError(AdvisorError):
     """A JSON/YAML document whose top level is not a mapping (a list, a scalar, empty)."""
 

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, Optional
 
 import yaml
 
-from .errors import AdvisorError, NotAMappingError
+from .errors import AdvisorError, DocumentError, NotAMappingError
 
 MAX_TEXT_BYTES = 5 * 1024 * 1024
 
@@ -120,7 +120,7 @@ def decode_text(data: bytes, *, where: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise AdvisorError("not UTF-8 text; expected a YAML or JSON file", where=where) from None
+        raise DocumentError("not UTF-8 text; expected a YAML or JSON file", where=where) from None
 
 
 def _value_problem(exc: ValueError) -> str:
@@ -145,14 +145,14 @@ def parse_json(data: bytes | str, *, what: str = "the file", where: str) -> Any:
     try:
         return json.loads(data)
     except UnicodeDecodeError:
-        raise AdvisorError(f"{what} is not UTF-8 text", where=where) from None
+        raise DocumentError(f"{what} is not UTF-8 text", where=where) from None
     except json.JSONDecodeError as exc:
-        raise AdvisorError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column "
+        raise DocumentError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column "
                            f"{exc.colno}", where=where) from None
     except RecursionError:
-        raise AdvisorError(f"{what} is nested too deeply to read", where=where) from None
+        raise DocumentError(f"{what} is nested too deeply to read", where=where) from None
     except ValueError as exc:
-        raise AdvisorError(f"{what} holds a value that cannot be read: {_value_problem(exc)}",
+        raise DocumentError(f"{what} holds a value that cannot be read: {_value_problem(exc)}",
                            where=where) from None
 
 
@@ -161,21 +161,26 @@ def parse_mapping(text: str, *, where: str) -> dict[str, Any]:
     stripped = text.lstrip()
     try:
         if stripped.startswith("{"):
-            data = json.loads(text)
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError:
+                if where.lower().endswith(".json"):
+                    raise
+                data = _yaml(text)  # not JSON, but a YAML flow mapping: {problem_type: binary}
         else:
             data = _yaml(text)
     except json.JSONDecodeError as exc:
-        raise AdvisorError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+        raise DocumentError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
                            where=where) from None
     except RecursionError:
-        raise AdvisorError("nested too deeply to read", where=where) from None
+        raise DocumentError("nested too deeply to read", where=where) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise AdvisorError(f"not valid YAML: {str(problem)[:200]}{at}", where=where) from None
+        raise DocumentError(f"not valid YAML: {str(problem)[:200]}{at}", where=where) from None
     except ValueError as exc:
-        raise AdvisorError(f"holds a value that cannot be read: {_value_problem(exc)}",
+        raise DocumentError(f"holds a value that cannot be read: {_value_problem(exc)}",
                            where=where) from None
     if not isinstance(data, dict):
         raise NotAMappingError(f"expected a mapping of fields, got {type(data).__name__}",

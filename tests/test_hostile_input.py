@@ -188,3 +188,25 @@ def test_a_json_of_millions_of_empty_objects_is_refused_before_parsing(tmp_path)
     result = run("audit", str(path))
     assert result.exit_code == 2
     assert "holds more than 5000000 objects and arrays" in result.stdout
+
+
+def test_a_yaml_flow_mapping_is_a_profile_not_bad_json(tmp_path):
+    path = tmp_path / "flow.yaml"
+    path.write_text("{problem_type: binary, data_structure: tabular, n_samples: 100, "
+                    "input_shape: [3], n_classes: 2}\n")
+    result = run("recommend", "--profile", str(path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"problem_type": "binary",}')
+    assert "not valid JSON" in run("recommend", "--profile", str(broken)).stderr
+
+
+def test_skip_unknown_skips_a_broken_unrelated_yaml(tmp_path):
+    (tmp_path / "workflow.yaml").write_text("on: [push\njobs: {\n")
+    (tmp_path / "model.json").write_text(json.dumps(MODEL))
+    result = run("audit", str(tmp_path / "workflow.yaml"), str(tmp_path / "model.json"),
+                 "--skip-unknown")
+    assert result.exit_code == 1, result.output     # the model's findings, nothing unreadable
+    assert "workflow.yaml" not in result.stdout
+    strict = run("audit", str(tmp_path / "workflow.yaml"))
+    assert strict.exit_code == 2 and "not valid YAML" in strict.stdout

@@ -13,12 +13,12 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequenc
 
 from pydantic import ValidationError
 
-from ..errors import AdvisorError, RuleError, format_validation_error
+from ..errors import AdvisorError, DocumentError, RuleError, format_validation_error
 from ..profile import DatasetProfile, load_profile
 from ..rules.compile import RuleBase, RuleFamily
 from ..rules.findings import check_finding_rule, findings_for, run_finding_examples
 from ..rules.language import Rule, RuleFile
-from ..vocab import PROFILE_SUFFIXES, SETUP_SUFFIXES
+from ..vocab import CONFIG_SUFFIXES, PROFILE_SUFFIXES, SETUP_SUFFIXES
 from .facts import AUDIT_FACTS, raw_setup_facts
 from .report import AuditReport, Finding, InputError
 from .setup import NormalizedSetup, NotASetupError
@@ -246,6 +246,10 @@ def _audit_one(args: tuple[str, bool, Optional[dict], Optional[list], Optional[l
         if explicit and not skip_unknown:
             return name, None, _reason(exc, name), False
         return name, None, None, True
+    except DocumentError as exc:  # not even JSON/YAML: with --skip-unknown, not ours to judge
+        if skip_unknown and Path(name).suffix.lower() in CONFIG_SUFFIXES:
+            return name, None, None, True
+        return name, None, _reason(exc, name), False
     except AdvisorError as exc:
         return name, None, _reason(exc, name), False
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
