@@ -15,9 +15,9 @@ from typing import Literal, get_args
 # -- rules ----------------------------------------------------------------------------------------
 
 # what a rule is about, in the order a reader wants: what to build first, then how to train it,
-# then the data pipeline; "initialization" and "data" have audit rules only
+# then the data pipeline; "initialization" has audit rules only (every facet has a rule: a test)
 Facet = Literal["model", "output", "loss", "optimizer", "learning_rate", "regularization",
-                "training", "preprocessing", "metrics", "initialization", "data"]
+                "training", "preprocessing", "metrics", "initialization"]
 FACETS: tuple[str, ...] = get_args(Facet)
 # the facets a recommendation fills (each has at least one slot)
 RECOMMEND_FACETS = FACETS[:9]

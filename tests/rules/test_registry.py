@@ -137,3 +137,11 @@ def test_no_import_circles_among_the_library_modules():
         if name not in state:
             visit(name, [name])
     assert circles == []
+
+
+def test_every_facet_offered_has_rules():
+    """``rules list --facet data`` listed nothing: a facet without rules is not offered."""
+    from advisor.vocab import FACETS
+
+    used = {rule.facet for rule in all_rules()}
+    assert set(FACETS) == used
