@@ -194,8 +194,12 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width
 
 # -- recommendations ------------------------------------------------------------------------------
 
-def render_profile(rec: Any) -> str:
-    """The profile a recommendation was made for, with the values the advisor derived."""
+def render_profile(rec: Any, how: Optional[Mapping[str, str]] = None) -> str:
+    """The profile a recommendation was made for, with the values the advisor derived.
+
+    ``how``: for a measured profile, how each field was obtained (``measured``, ``given``...);
+    without it a value set in the profile reads "given"."""
+    how = how or {}
     from .profile import DEFAULT_LABEL_ENCODING
 
     profile = rec.profile
@@ -208,12 +212,13 @@ def render_profile(rec: Any) -> str:
         if name in given or name in ("n_samples", "input_shape", "compute"):
             rows.append((name, scalar(value)))
     if profile.label_encoding:
-        rows.append(("label_encoding", f"{profile.label_encoding} (given)"))
+        rows.append(("label_encoding",
+                     f"{profile.label_encoding} ({how.get('label_encoding', 'given')})"))
     elif DEFAULT_LABEL_ENCODING.get(profile.problem_type):
         rows.append(("label_encoding", f"{profile.effective_label_encoding} "
                                        f"(default for {profile.problem_type})"))
     if profile.complexity:
-        rows.append(("complexity", f"{profile.complexity} (given)"))
+        rows.append(("complexity", f"{profile.complexity} ({how.get('complexity', 'given')})"))
     else:
         rows.append(("complexity", f"{profile.effective_complexity} "
                                    "(derived from n_samples and input_shape)"))
@@ -248,7 +253,8 @@ def render_layers(layers: Sequence[Mapping[str, Any]], *, width: int) -> str:
     return "\n".join(lines)
 
 
-def render_recommendation_text(rec: Any, width: int = 100, *, ascii_only: bool = False) -> str:
+def render_recommendation_text(rec: Any, width: int = 100, *, ascii_only: bool = False,
+                               how: Optional[Mapping[str, str]] = None) -> str:
     """A recommendation as text: profile, the table of settings with reasons, layers, sources.
 
     Args:
@@ -280,7 +286,7 @@ def render_recommendation_text(rec: Any, width: int = 100, *, ascii_only: bool =
     longest_word = max([len(word) for row in rows if row[1] != "model"
                         for word in row[2].split()] or [0])
     value_cap = max(20, min(longest_word, width // 3, 40))
-    parts = [render_profile(rec), "",
+    parts = [render_profile(rec, how), "",
              render_table(["facet", "setting", "value", "why"], rows, width=width,
                           caps=[None, None, value_cap], blank_between=True)]
     layers = rec.model.layers

@@ -40,13 +40,14 @@ def recommend(profile_path: Optional[str], output_format: str, **flags: Any) -> 
 
     data = flags.pop("data", None)
     data_opts = pop_data_options(flags)
-    header = None
+    header, how = None, None
     if data:
         profiled = profile_from_options(data, data_opts, {**flags, "profile_path": profile_path})
         profile = profiled.profile
         from ..data._render import measured_header
 
         header = measured_header(profiled)
+        how = {name: item.how for name, item in profiled.provenance.items()}
     else:
         horizon = data_opts.pop("forecast_horizon", None)
         check_no_data_options(data_opts)
@@ -56,7 +57,7 @@ def recommend(profile_path: Optional[str], output_format: str, **flags: Any) -> 
         from ..render import render_recommendation_text
 
         text = render_recommendation_text(rec, width=terminal_width(),
-                                          ascii_only=not can_show("\u2192\u00d7"))
+                                          ascii_only=not can_show("\u2192\u00d7"), how=how)
         echo_text(f"{header}\n{text}" if header else text)
     elif output_format == "json":
         from ..render import to_json

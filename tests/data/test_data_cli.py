@@ -207,3 +207,10 @@ def test_data_options_are_reusable():
                                "forecast_horizon": 3, "x_key": "x", "y_key": "y",
                                "max_rows": None}
     assert callable(profile_from_options)
+
+
+def test_a_measured_label_encoding_is_not_called_given(wine_csv):
+    result = run("recommend", "--data", str(wine_csv), "--target", "label")
+    assert result.exit_code == 0
+    assert "label_encoding        integer (measured)" in result.stdout
+    assert "(given)" not in result.stdout.split("facet")[0]
