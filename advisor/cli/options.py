@@ -310,3 +310,32 @@ def check_no_data_options(options: dict[str, Any]) -> None:
     if given:
         raise AdvisorError(f"{', '.join(given)} describe(s) a data file, but no --data was "
                              "given", hint="add --data PATH, or describe the data set with flags")
+
+
+def command_line(command: str, path: str, *, data_flag: bool) -> str:
+    """The ``advisor COMMAND`` line that reads ``path`` with every data and profile option this
+    invocation was given (click's parsed values, so it runs as printed): the ``Next:`` and
+    "shows the evidence" hints."""
+    import shlex
+
+    ctx = click.get_current_context()
+    parts = ["advisor", command] + (["--data"] if data_flag else []) + [shlex.quote(path)]
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name in _NOT_REPEATED:
+            continue
+        value = ctx.params.get(param.name)
+        if value is None or value == () or value == param.default:
+            continue
+        if param.is_flag:
+            parts.append(param.opts[0] if value else param.secondary_opts[0])
+            continue
+        for item in (value if param.multiple else (value,)):
+            text = ",".join(map(str, item)) if isinstance(item, (list, tuple)) else str(item)
+            parts += [param.opts[0], shlex.quote(text)]
+    return " ".join(parts)
+
+
+# options of the command at hand, not of reading the data (the hints name another command)
+_NOT_REPEATED = {"output_format", "data", "profile_path", "sample", "config_path", "report_dir",
+                 "refine", "seed", "seeds", "max_epochs", "test_data", "test_fraction",
+                 "no_reference", "quiet"}

@@ -8,6 +8,7 @@ import click
 
 from .app import cli
 from .options import (
+    command_line,
     data_options,
     format_option,
     pop_data_options,
@@ -50,4 +51,5 @@ def profile_command(path: str, output_format: str, **flags: Any) -> None:
     elif output_format == "yaml":
         echo_text(profile_yaml(profiled))
     else:
-        echo_text(profile_text(profiled))
+        echo_text(profile_text(profiled, next_command=command_line("recommend", path,
+                                                                   data_flag=True)))

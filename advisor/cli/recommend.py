@@ -7,6 +7,7 @@ from typing import Any, Optional
 from .app import cli
 from .options import (
     build_profile,
+    command_line,
     check_no_data_options,
     data_options,
     format_option,
@@ -46,7 +47,7 @@ def recommend(profile_path: Optional[str], output_format: str, **flags: Any) -> 
         profile = profiled.profile
         from ..data._render import measured_header
 
-        header = measured_header(profiled)
+        header = measured_header(profiled, command_line("profile", data, data_flag=False))
         how = {name: item.how for name, item in profiled.provenance.items()}
     else:
         horizon = data_opts.pop("forecast_horizon", None)

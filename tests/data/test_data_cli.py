@@ -214,3 +214,43 @@ def test_a_measured_label_encoding_is_not_called_given(wine_csv):
     assert result.exit_code == 0
     assert "label_encoding        integer (measured)" in result.stdout
     assert "(given)" not in result.stdout.split("facet")[0]
+
+
+def _hint_runs(line: str, prefix: str):
+    """Run a printed hint exactly as printed (shell-split, without the leading 'advisor')."""
+    import shlex
+
+    command = line.split(prefix, 1)[1]
+    command = command.split("' shows the evidence")[0] if "shows the evidence" in line \
+        else command
+    words = shlex.split(command)
+    assert words[0] == "advisor"
+    return run(*words[1:])
+
+
+def _cases(wine_csv, digits_npz, series_csv):
+    return [
+        [str(wine_csv), "--target", "label", "--compute", "gpu", "--max-rows", "150"],
+        [str(digits_npz), "--data-structure", "image", "--input-shape", "8,8,1",
+         "--problem-type", "multiclass", "--no-pretrained"],
+        [str(series_csv[0]), "--target", "temperature", "--time-column", "step",
+         "--forecast-horizon", "6"],
+    ]
+
+
+def test_every_printed_next_command_runs_with_the_given_flags(wine_csv, digits_npz,
+                                                              series_csv):
+    for args in _cases(wine_csv, digits_npz, series_csv):
+        profiled = run("profile", *args)
+        assert profiled.exit_code == 0, profiled.output
+        next_line = profiled.stdout.rstrip().splitlines()[-1]
+        assert next_line.startswith("Next: advisor recommend --data ")
+        for flag in (a for a in args[1:] if a.startswith("--")):
+            assert flag in next_line, (flag, next_line)
+        followed = _hint_runs(next_line, "Next: ")
+        assert followed.exit_code == 0, (next_line, followed.output)
+        # and the recommendation's "shows the evidence" hint runs too, giving the same profile
+        header = followed.stdout.splitlines()[0]
+        evidence = _hint_runs(header, "; '")
+        assert evidence.exit_code == 0, (header, evidence.output)
+        assert evidence.stdout.splitlines()[0] == profiled.stdout.splitlines()[0]
