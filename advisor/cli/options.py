@@ -203,7 +203,7 @@ def format_option(*choices: str, default: str = "text") -> Callable:
 # data is and how to read it. numpy / pandas / Pillow are imported only when data is read.
 
 DATA_OPTION_NAMES = ("targets", "text_column", "time_column", "forecast_horizon", "x_key",
-                     "y_key", "max_rows")
+                     "y_key", "max_rows", "encoding")
 
 
 def data_options(command: Optional[Callable] = None, *, data: bool = False) -> Callable:
@@ -217,6 +217,9 @@ def data_options(command: Optional[Callable] = None, *, data: bool = False) -> C
 
     def decorate(function: Callable) -> Callable:
         options = [
+            click.option("--encoding", "encoding", default=None, metavar="NAME",
+                         help="Text encoding of a CSV/TSV/TXT file (default UTF-8), e.g. "
+                         "latin-1."),
             click.option("--max-rows", "max_rows", type=click.IntRange(min=1), default=None,
                          metavar="N", help="Read at most N rows of a tabular file."),
             click.option("--y-key", "y_key", default="y", show_default=True, metavar="KEY",
@@ -299,6 +302,7 @@ def _data_kwargs(options: dict[str, Any]) -> dict[str, Any]:
         "x_key": options.get("x_key") or "x",
         "y_key": options.get("y_key") or "y",
         "max_rows": options.get("max_rows"),
+        "encoding": options.get("encoding"),
     }
 
 
@@ -306,7 +310,8 @@ def check_no_data_options(options: dict[str, Any]) -> None:
     given = [flag for name, flag in (("targets", "--target"), ("text_column", "--text-column"),
                                      ("time_column", "--time-column"),
                                      ("forecast_horizon", "--forecast-horizon"),
-                                     ("max_rows", "--max-rows")) if options.get(name)]
+                                     ("max_rows", "--max-rows"), ("encoding", "--encoding"))
+             if options.get(name)]
     if given:
         raise AdvisorError(f"{', '.join(given)} describe(s) a data file, but no --data was "
                              "given", hint="add --data PATH, or describe the data set with flags")

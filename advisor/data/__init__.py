@@ -55,7 +55,7 @@ def profile_data(path: Any, *, targets: Sequence[str] | str = (), text_column: O
                  time_column: Optional[str] = None, forecast_horizon: Optional[int] = None,
                  x_key: str = "x", y_key: str = "y",
                  overrides: Optional[Mapping[str, Any]] = None,
-                 max_rows: Optional[int] = None) -> ProfiledData:
+                 max_rows: Optional[int] = None, encoding: Optional[str] = None) -> ProfiledData:
     """Measure the DatasetProfile of a data file or image folder.
 
     Args:
@@ -70,6 +70,7 @@ def profile_data(path: Any, *, targets: Sequence[str] | str = (), text_column: O
         x_key, y_key: array names inside an .npz file.
         overrides: DatasetProfile fields to set instead of measuring them (the CLI flags).
         max_rows: read at most this many rows (tabular files); the profile describes them.
+        encoding: the text encoding of a CSV/TSV/TXT file (default UTF-8), e.g. "latin-1".
 
     Raises:
         AdvisorError: a missing file, an unknown format, a missing target column, ... with the
@@ -79,7 +80,7 @@ def profile_data(path: Any, *, targets: Sequence[str] | str = (), text_column: O
 
     return profile_path(path, ReadOptions(
         tuple(_targets(targets)), text_column, time_column, forecast_horizon, x_key, y_key,
-        dict(overrides or {}), max_rows))
+        dict(overrides or {}), max_rows, encoding))
 
 
 def profile_frame(frame: Any, *, targets: Sequence[str] | str = (),
@@ -99,7 +100,7 @@ def load_dataset(path: Any, *, targets: Sequence[str] | str = (), text_column: O
                  time_column: Optional[str] = None, forecast_horizon: Optional[int] = None,
                  x_key: str = "x", y_key: str = "y",
                  overrides: Optional[Mapping[str, Any]] = None,
-                 max_rows: Optional[int] = None):
+                 max_rows: Optional[int] = None, encoding: Optional[str] = None):
     """Load the whole data set raw (no preprocessing) with its profile, for the executor.
 
     Returns an :class:`advisor.dataset.Dataset`: class labels become integer codes in
@@ -111,7 +112,7 @@ def load_dataset(path: Any, *, targets: Sequence[str] | str = (), text_column: O
 
     return load_path(path, ReadOptions(
         tuple(_targets(targets)), text_column, time_column, forecast_horizon, x_key, y_key,
-        dict(overrides or {}), max_rows))
+        dict(overrides or {}), max_rows, encoding))
 
 
 def load_test_dataset(path: Any, like: Any):

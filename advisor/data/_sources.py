@@ -31,6 +31,7 @@ class ReadOptions:
     y_key: str = "y"
     overrides: Any = None            # DatasetProfile fields given instead of measured
     max_rows: Optional[int] = None
+    encoding: Optional[str] = None   # of a text table (default UTF-8)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class _Source:
 
     def check_options(self, options: ReadOptions) -> None:
         given = [flag for flag, value in (("target", options.targets),
+                                          ("encoding", options.encoding),
                                           ("text-column", options.text_column),
                                           ("time-column", options.time_column),
                                           ("forecast-horizon", options.forecast_horizon))
@@ -86,26 +88,27 @@ class _Table(_Source):
     def profile(self, options: ReadOptions) -> ProfiledData:
         from ._tables import TableReader
 
-        reader = TableReader(self.path, self.fmt, options.max_rows)
+        reader = TableReader(self.path, self.fmt, options.max_rows, options.encoding)
         return self._profile(reader.chunks(), reader.columns, reader, options)[0]
 
-    def _frame(self, max_rows: Optional[int]) -> tuple[Any, Any]:
+    def _frame(self, max_rows: Optional[int], encoding: Optional[str]) -> tuple[Any, Any]:
         from ._tables import TableReader
 
-        reader = TableReader(self.path, self.fmt, max_rows)
+        reader = TableReader(self.path, self.fmt, max_rows, encoding)
         frame = reader.read_all()
         frame.columns = [str(c) for c in frame.columns]
         return frame, reader
 
     def load(self, options: ReadOptions) -> Dataset:
-        frame, reader = self._frame(options.max_rows)
+        frame, reader = self._frame(options.max_rows, options.encoding)
         profiled, plan = self._profile(iter([frame]), list(frame.columns), reader, options)
-        return _table_dataset(frame, profiled.profile, {**plan, "kind": "table"}, self.source,
+        plan = {**plan, "kind": "table", "text_encoding": options.encoding}
+        return _table_dataset(frame, profiled.profile, plan, self.source,
                               sampled=profiled.sampled)
 
     def load_like(self, like: Dataset) -> Dataset:
         plan, profile, source = like.plan, like.profile, self.source
-        frame, _ = self._frame(None)
+        frame, _ = self._frame(None, plan.get("text_encoding"))  # as the training file
         needed = list(plan["features"]) + list(plan["targets"]) + [
             c for c in (plan["time_column"], plan["text_column"]) if c]
         missing = [c for c in needed if c not in frame.columns]

@@ -21,10 +21,12 @@ from .models import ColumnInfo, ProfiledData
 class TableReader:
     """Chunks of a CSV / TSV / TXT / Parquet file (bounded memory) and its column names."""
 
-    def __init__(self, path: Path, fmt: str, max_rows: Optional[int]):
+    def __init__(self, path: Path, fmt: str, max_rows: Optional[int],
+                 encoding: Optional[str] = None):
         self.path = path
         self.format = fmt
         self.max_rows = max_rows
+        self.encoding = encoding or "utf-8"
         self.where = str(path)
         if fmt == "parquet":
             import pyarrow.parquet as pq
@@ -39,13 +41,19 @@ class TableReader:
         else:
             import pandas as pd
 
-            self.sep = sniff_delimiter(path, fmt)
+            self.sep = sniff_delimiter(path, fmt, self.encoding)
             try:
-                head = pd.read_csv(str(path), sep=self.sep, nrows=0)
+                head = pd.read_csv(str(path), sep=self.sep, nrows=0, encoding=self.encoding)
             except pd.errors.EmptyDataError:
                 raise AdvisorError("the file is empty: no header line and no data rows",
                                    where=self.where) from None
-            except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
+            except UnicodeDecodeError as exc:
+                raise self._decoding(exc) from None
+            except LookupError:
+                raise AdvisorError(f"unknown encoding {self.encoding!r}; give one Python "
+                                   "knows, e.g. --encoding latin-1 or --encoding cp1252",
+                                   where=self.where) from None
+            except (pd.errors.ParserError, OSError, ValueError) as exc:
                 raise AdvisorError(f"cannot read as delimited text: {exc}",
                                    where=self.where) from None
             self.columns = [str(c) for c in head.columns]
@@ -70,14 +78,23 @@ class TableReader:
 
         try:
             reader = pd.read_csv(str(self.path), sep=self.sep, chunksize=self.chunk_rows,
-                                 nrows=self.max_rows, low_memory=True)
+                                 nrows=self.max_rows, low_memory=True, encoding=self.encoding)
             with reader:
                 for frame in reader:
                     frame.columns = [str(c) for c in frame.columns]
                     yield frame
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise self._decoding(exc) from None
+        except pd.errors.ParserError as exc:
             raise AdvisorError(f"cannot read as delimited text: {exc}", where=self.where) \
                 from None
+
+    def _decoding(self, exc: UnicodeDecodeError) -> AdvisorError:
+        byte = exc.object[exc.start:exc.start + 1].hex() if exc.object else "?"
+        return AdvisorError(
+            f"byte 0x{byte} is not valid {self.encoding}: the file was written in another "
+            "encoding; give it with --encoding (latin-1 and cp1252 are common for spreadsheet "
+            "exports)", where=self.where)
 
     def read_all(self) -> Any:
         import pandas as pd
