@@ -203,7 +203,7 @@ def format_option(*choices: str, default: str = "text") -> Callable:
 # data is and how to read it. numpy / pandas / Pillow are imported only when data is read.
 
 DATA_OPTION_NAMES = ("targets", "text_column", "time_column", "forecast_horizon", "x_key",
-                     "y_key", "max_rows", "encoding")
+                     "y_key", "max_rows", "encoding", "drop", "keep")
 
 
 def data_options(command: Optional[Callable] = None, *, data: bool = False) -> Callable:
@@ -217,6 +217,11 @@ def data_options(command: Optional[Callable] = None, *, data: bool = False) -> C
 
     def decorate(function: Callable) -> Callable:
         options = [
+            click.option("--keep", "keep", multiple=True, metavar="COLUMN",
+                         help="Use this column as a feature even where it looks like an ID, "
+                         "names, dates or a constant; repeatable."),
+            click.option("--drop", "drop", multiple=True, metavar="COLUMN",
+                         help="Never use this column as a feature; repeatable."),
             click.option("--encoding", "encoding", default=None, metavar="NAME",
                          help="Text encoding of a CSV/TSV/TXT file (default UTF-8), e.g. "
                          "latin-1."),
@@ -303,6 +308,8 @@ def _data_kwargs(options: dict[str, Any]) -> dict[str, Any]:
         "y_key": options.get("y_key") or "y",
         "max_rows": options.get("max_rows"),
         "encoding": options.get("encoding"),
+        "drop": tuple(options.get("drop") or ()),
+        "keep": tuple(options.get("keep") or ()),
     }
 
 
@@ -310,7 +317,8 @@ def check_no_data_options(options: dict[str, Any]) -> None:
     given = [flag for name, flag in (("targets", "--target"), ("text_column", "--text-column"),
                                      ("time_column", "--time-column"),
                                      ("forecast_horizon", "--forecast-horizon"),
-                                     ("max_rows", "--max-rows"), ("encoding", "--encoding"))
+                                     ("max_rows", "--max-rows"), ("encoding", "--encoding"),
+                                     ("drop", "--drop"), ("keep", "--keep"))
              if options.get(name)]
     if given:
         raise AdvisorError(f"{', '.join(given)} describe(s) a data file, but no --data was "

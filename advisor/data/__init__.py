@@ -55,7 +55,8 @@ def profile_data(path: Any, *, targets: Sequence[str] | str = (), text_column: O
                  time_column: Optional[str] = None, forecast_horizon: Optional[int] = None,
                  x_key: str = "x", y_key: str = "y",
                  overrides: Optional[Mapping[str, Any]] = None,
-                 max_rows: Optional[int] = None, encoding: Optional[str] = None) -> ProfiledData:
+                 max_rows: Optional[int] = None, encoding: Optional[str] = None,
+                 drop: Sequence[str] = (), keep: Sequence[str] = ()) -> ProfiledData:
     """Measure the DatasetProfile of a data file or image folder.
 
     Args:
@@ -71,6 +72,9 @@ def profile_data(path: Any, *, targets: Sequence[str] | str = (), text_column: O
         overrides: DatasetProfile fields to set instead of measuring them (the CLI flags).
         max_rows: read at most this many rows (tabular files); the profile describes them.
         encoding: the text encoding of a CSV/TSV/TXT file (default UTF-8), e.g. "latin-1".
+        drop: table columns never used as features. A row index, running IDs, near-unique
+            strings (names), dates and constant columns are left out on their own, each with
+            its reason; ``keep`` names columns to use even so.
 
     Raises:
         AdvisorError: a missing file, an unknown format, a missing target column, ... with the
@@ -80,7 +84,7 @@ def profile_data(path: Any, *, targets: Sequence[str] | str = (), text_column: O
 
     return profile_path(path, ReadOptions(
         tuple(_targets(targets)), text_column, time_column, forecast_horizon, x_key, y_key,
-        dict(overrides or {}), max_rows, encoding))
+        dict(overrides or {}), max_rows, encoding, tuple(drop), tuple(keep)))
 
 
 def profile_frame(frame: Any, *, targets: Sequence[str] | str = (),
@@ -100,7 +104,8 @@ def load_dataset(path: Any, *, targets: Sequence[str] | str = (), text_column: O
                  time_column: Optional[str] = None, forecast_horizon: Optional[int] = None,
                  x_key: str = "x", y_key: str = "y",
                  overrides: Optional[Mapping[str, Any]] = None,
-                 max_rows: Optional[int] = None, encoding: Optional[str] = None):
+                 max_rows: Optional[int] = None, encoding: Optional[str] = None,
+                 drop: Sequence[str] = (), keep: Sequence[str] = ()):
     """Load the whole data set raw (no preprocessing) with its profile, for the executor.
 
     Returns an :class:`advisor.dataset.Dataset`: class labels become integer codes in
@@ -112,7 +117,7 @@ def load_dataset(path: Any, *, targets: Sequence[str] | str = (), text_column: O
 
     return load_path(path, ReadOptions(
         tuple(_targets(targets)), text_column, time_column, forecast_horizon, x_key, y_key,
-        dict(overrides or {}), max_rows, encoding))
+        dict(overrides or {}), max_rows, encoding, tuple(drop), tuple(keep)))
 
 
 def load_test_dataset(path: Any, like: Any):

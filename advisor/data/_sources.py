@@ -32,6 +32,8 @@ class ReadOptions:
     overrides: Any = None            # DatasetProfile fields given instead of measured
     max_rows: Optional[int] = None
     encoding: Optional[str] = None   # of a text table (default UTF-8)
+    drop: tuple[str, ...] = ()       # table columns never used as features
+    keep: tuple[str, ...] = ()       # table columns used even where they look like IDs
 
 
 @dataclass
@@ -46,6 +48,7 @@ class _Source:
     def check_options(self, options: ReadOptions) -> None:
         given = [flag for flag, value in (("target", options.targets),
                                           ("encoding", options.encoding),
+                                          ("drop", options.drop), ("keep", options.keep),
                                           ("text-column", options.text_column),
                                           ("time-column", options.time_column),
                                           ("forecast-horizon", options.forecast_horizon))
@@ -83,7 +86,8 @@ class _Table(_Source):
                              forecast_horizon=options.forecast_horizon,
                              overrides=dict(options.overrides or {}), source=self.source,
                              fmt=self.fmt, total_rows=reader.total_rows,
-                             max_rows=options.max_rows)
+                             max_rows=options.max_rows, drop=tuple(options.drop),
+                             keep=tuple(options.keep))
 
     def profile(self, options: ReadOptions) -> ProfiledData:
         from ._tables import TableReader

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -13,6 +14,17 @@ from ..errors import AdvisorError
 from ._formats import sniff_delimiter
 from ._measure import (AUTO_TARGETS, CELL_BUDGET, CODE_NAME, SAMPLE_ROWS, SEQUENCE_CAP, SERIES_CAP,
                        VOCAB_CAP, Measure, finish, fmt_num)
+
+MAX_TRACKED_DISTINCT = 100_000  # distinct values kept per column to tell names and IDs
+ID_NAME = re.compile(r"(^|_)id$|[a-z]Id$|ID$", re.IGNORECASE)
+
+
+def _numbering(distinct: Optional[set], present: int) -> bool:
+    """Whole numbers 0..n-1 or 1..n, each once: a row index or a running ID in any order."""
+    if not distinct or len(distinct) != present or len(distinct) < 2:
+        return False
+    low, high = min(distinct), max(distinct)
+    return low in (0, 1) and high - low + 1 == present
 from ._target import TargetStats, infer_target
 from .models import ColumnInfo, ProfiledData
 
@@ -154,13 +166,20 @@ class TableStats:
     """Exact streaming statistics of a table's feature, target, text and time columns."""
 
     def __init__(self, columns: list[str], targets: list[str], text_column: Optional[str],
-                 time_column: Optional[str], where: str, keep_series: bool = False):
+                 time_column: Optional[str], where: str, keep_series: bool = False,
+                 drop: tuple[str, ...] = (), keep: tuple[str, ...] = ()):
         self.columns = columns
+        self.drop, self.keep = set(drop), set(keep)
+        self.ignored: dict[str, str] = {c: "dropped with --drop" for c in drop}
+        # column roles: running numbers (row index, IDs), distinct strings (names, IDs), dates
+        self.runs: dict[str, Optional[tuple[int, int]]] = {}   # column -> (first, last) or None
+        self.distinct: dict[str, Optional[set]] = {}
+        self.dates: dict[str, bool] = {}
         self.targets = targets
         self.text_column = text_column
         self.time_column = time_column
         self.where = where
-        skip = set(targets) | {text_column, time_column}
+        skip = set(targets) | {text_column, time_column} | self.drop
         self.features = [c for c in columns if c not in skip]
         self.rows_read = 0
         self.rows = 0
@@ -191,6 +210,7 @@ class TableStats:
         import pandas as pd
 
         self.rows_read += len(frame)
+        self._roles(frame)
         if self.targets:
             keep = frame[self.targets].notna().all(axis=1)
             dropped = int((~keep).sum())
@@ -253,6 +273,90 @@ class TableStats:
             self.one_hot_rows = bool((values.sum(axis=1) == 1).all())
         if self.text_column is not None:
             self._text(frame[self.text_column])
+
+    def _roles(self, frame: Any) -> None:
+        """What tells a column's role, on every row (before rows without a target go): a run of
+        integers rising by one (a row index or a running ID), the distinct strings (capped),
+        and, on the first rows, whether a string column holds dates."""
+        import numpy as np
+        import pandas as pd
+
+        for column in self.features:
+            series = frame[column]
+            kind = series.dtype.kind
+            if kind in "iu":
+                seen_ints = self.distinct.setdefault(column, set())
+                if seen_ints is not None:
+                    seen_ints.update(pd.unique(series.to_numpy()).tolist())
+                    if len(seen_ints) > MAX_TRACKED_DISTINCT:
+                        self.distinct[column] = None
+                if self.runs.get(column, (0, 0)) is None:
+                    continue
+                values = series.to_numpy()
+                previous = self.runs.get(column)
+                rising = bool(np.all(np.diff(values) == 1)) and (
+                    previous is None or int(values[0]) == previous[1] + 1)
+                self.runs[column] = ((previous or (int(values[0]), 0))[0], int(values[-1])) \
+                    if rising and len(values) else None
+            elif kind == "O":
+                seen = self.distinct.setdefault(column, set())
+                if seen is not None:
+                    seen.update(series.dropna().astype(str).unique().tolist())
+                    if len(seen) > MAX_TRACKED_DISTINCT:
+                        self.distinct[column] = None
+                if column not in self.dates:
+                    sample = series.dropna().astype(str).head(200)
+                    parsed = pd.to_datetime(sample, errors="coerce", format="ISO8601") \
+                        if len(sample) else sample
+                    self.dates[column] = bool(len(sample)) and \
+                        float(parsed.notna().mean()) >= 0.95 and \
+                        bool(sample.str.contains(r"\d{4}-\d{2}-\d{2}", regex=True).mean() >= 0.95)
+
+    def decide_roles(self, structure: Optional[str]) -> None:
+        """Leave out of the features what carries no signal, each with its reason (``--keep``
+        keeps a column whatever it looks like). Where the columns are the values of one
+        example (an image, audio or a sequence given as a table) every one stays."""
+        rows = self.rows_read
+        if structure in ("image", "audio", "sequence"):
+            return
+        for column in self.features:
+            if column in self.keep:
+                continue
+            present = rows - int(self.missing.get(column, 0))
+            run = self.runs.get(column)
+            distinct = self.distinct.get(column, set())
+            if present == 0:
+                self.ignored[column] = "empty: no values"
+            elif rows >= 10 and column in self.runs and (
+                    (run is not None and run[0] in (0, 1)) or _numbering(distinct, present)):
+                low, high = (run if run is not None else (min(distinct), max(distinct)))
+                what = ("a row index" if column.startswith("Unnamed: ") or
+                        column.lower() in ("index", "rownames", "") else "a row index or an ID")
+                self.ignored[column] = (f"numbers {low}..{high}, one per row ({what}): they "
+                                        "say which row it is, not what it is; give "
+                                        "--time-column if it is time, --keep to use it")
+            elif rows >= 10 and column in self.runs and ID_NAME.search(column) and \
+                    distinct is not None and len(distinct) == present:
+                self.ignored[column] = ("an identifier: named like one and unique per row; "
+                                        "--keep to use it")
+            elif self.dates.get(column):
+                self.ignored[column] = ("dates (YYYY-MM-DD): not used as features yet; turn them "
+                                        "into numbers (e.g. days since a start) to use them")
+            elif column in self.strings and rows >= 20 and (
+                    distinct is None or len(distinct) >= 0.9 * present):
+                shown = f"{len(distinct)} distinct" if distinct is not None else "too many distinct"
+                self.ignored[column] = (f"near-unique text ({shown} of {present} values: names "
+                                        "or IDs), which one-hot encoding cannot learn from")
+            elif column in self.low and self.low[column] == self.high[column] and \
+                    not self.missing.get(column):
+                self.ignored[column] = "constant: the same value in every row"
+            elif column in self.strings and distinct is not None and len(distinct) == 1 and \
+                    not self.missing.get(column):
+                self.ignored[column] = "constant: the same value in every row"
+        self.features = [c for c in self.features if c not in self.ignored]
+        for table in (self.low, self.high, self.strings, self.mixed_columns, self.integer_values):
+            for column in self.ignored:
+                table.pop(column, None)
 
     def _range(self, column: str, low: float, high: float) -> None:
         self.low[column] = min(self.low.get(column, low), low)
@@ -326,7 +430,9 @@ class TableStats:
                 if target.kinds == {"bool"}:
                     kind = "bool"
             info.append(ColumnInfo(name=column, role=role, kind=kind,  # type: ignore[arg-type]
-                                   missing=int(self.missing.get(column, 0))))
+                                   missing=int(self.missing.get(column, 0)),
+                                   reason=self.ignored.get(column) if role == "ignored"
+                                   else None))
         return info
 
     def categorical(self) -> tuple[list[str], list[str]]:
@@ -400,9 +506,22 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
                   text_column: Optional[str], time_column: Optional[str],
                   forecast_horizon: Optional[int], overrides: dict[str, Any], source: str,
                   fmt: str, total_rows: Optional[int] = None,
-                  max_rows: Optional[int] = None) -> tuple[ProfiledData, dict[str, Any]]:
-    """Profile a table given as chunks of DataFrames; (ProfiledData, how to load the target)."""
+                  max_rows: Optional[int] = None, drop: tuple[str, ...] = (),
+                  keep: tuple[str, ...] = ()) -> tuple[ProfiledData, dict[str, Any]]:
+    """Profile a table given as chunks of DataFrames; (ProfiledData, how to load the target).
+
+    ``drop`` columns are never features; ``keep`` columns are features even where they look
+    like a row index, an ID, names, dates or a constant (which are otherwise left out, each
+    with its reason in the notes and the column list)."""
     where = source
+    for option, names in (("--drop", drop), ("--keep", keep)):
+        for name in names:
+            if name not in columns:
+                close = difflib.get_close_matches(name, columns, n=3, cutoff=0.5)
+                raise AdvisorError(f"{option} column {name!r} is not in the data"
+                                   + (f" (did you mean {', '.join(map(repr, close))}?)"
+                                      if close else "") + f"; columns: {_column_list(columns)}",
+                                   where=where)
     given_problem = overrides.get("problem_type")
     allow_no_target = given_problem == "anomaly_detection" or (
         forecast_horizon is not None and bool(targets))
@@ -422,7 +541,8 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
             notes.append(f"column {auto!r} holds free text, so the data is text; give "
                          "--text-column to choose another")
     stats = TableStats(columns, targets, text_column, time_column, where,
-                       keep_series=forecast_horizon is not None)
+                       keep_series=forecast_horizon is not None, drop=tuple(drop),
+                       keep=tuple(keep))
     if text_column is not None:
         ignored = stats.features
         if ignored:
@@ -434,6 +554,9 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
         stats.update(frame)
     if stats.rows_read == 0:
         raise AdvisorError("the file has a header but no data rows", where=where)
+    stats.decide_roles(overrides.get("data_structure"))
+    for column, reason in stats.ignored.items():
+        notes.append(f"column {column!r} is left out: {reason}")
     if stats.rows == 0:
         raise AdvisorError(f"every row misses a value in the target column(s) "
                            f"{', '.join(map(repr, targets))}", where=where)

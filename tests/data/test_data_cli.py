@@ -205,7 +205,7 @@ def test_data_options_are_reusable():
     assert seen["data"] == "d.csv" and seen["rest"] == {}
     assert seen["options"] == {"targets": ("a", "b"), "text_column": None, "time_column": None,
                                "forecast_horizon": 3, "x_key": "x", "y_key": "y",
-                               "max_rows": None, "encoding": None}
+                               "max_rows": None, "encoding": None, "drop": (), "keep": ()}
     assert callable(profile_from_options)
 
 
