@@ -194,22 +194,29 @@ class _Images(_Source):
         from ._images import load_images
 
         profiled, plan = self._profile(options)
-        features, target = load_images(self.path, plan)
-        return Dataset(profile=profiled.profile, features=features, target=target,
-                       target_names=["class"], classes=list(plan["classes"]),
-                       source=self.source, sampled=False,
+        features, target, notes = load_images(self.path, plan)
+        one_class = bool(plan.get("one_class"))
+        return Dataset(profile=profiled.profile, features=features,
+                       target=None if one_class else target,
+                       target_names=[] if one_class else ["class"],
+                       classes=None if one_class else list(plan["classes"]),
+                       source=self.source, sampled=False, notes=plan["skipped"] + notes,
                        plan={"kind": "images", "classes": list(plan["classes"]),
-                             "size": plan["size"], "channels": plan["channels"]})
+                             "size": plan["size"], "channels": plan["channels"],
+                             "one_class": one_class})
 
     def load_like(self, like: Dataset) -> Dataset:
         from ._images import load_images, test_folder_plan
 
         plan = like.plan
         files_plan = test_folder_plan(self.path, plan, self.source)
-        features, target = load_images(self.path, files_plan)
-        return Dataset(profile=like.profile, features=features, target=target,
-                       target_names=["class"], classes=list(plan["classes"]),
-                       source=self.source, plan=plan)
+        features, target, notes = load_images(self.path, files_plan)
+        one_class = bool(plan.get("one_class"))
+        return Dataset(profile=like.profile, features=features,
+                       target=None if one_class else target,
+                       target_names=[] if one_class else ["class"],
+                       classes=None if one_class else list(plan["classes"]),
+                       source=self.source, plan=plan, notes=notes)
 
 
 def open_source(path: Any) -> _Source:

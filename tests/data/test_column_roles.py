@@ -87,3 +87,54 @@ def test_verify_on_a_titanic_like_file_uses_only_the_meaningful_columns(tmp_path
     recommended = report.recommended.metrics["roc_auc"]
     default = report.baselines["document_default"].metrics["roc_auc"]
     assert recommended >= default - 0.03, (recommended, default)
+
+
+# -- image folders: a bad file is skipped, one class is anomaly detection -------------------------
+
+def _images(folder, count: int = 6):
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for index in range(count):
+        Image.fromarray((rng.random((16, 16)) * 255).astype("uint8")).save(folder / f"{index}.png")
+    return folder
+
+
+def test_a_corrupt_image_is_skipped_with_a_note_not_fatal(tmp_path):
+    _images(tmp_path / "cats")
+    _images(tmp_path / "dogs")
+    (tmp_path / "cats" / "broken.png").write_bytes(b"not a png")
+    profiled = profile_data(tmp_path)
+    assert profiled.profile.n_samples == 12
+    assert any(note.startswith("1 image file(s) cannot be read: cats/broken.png")
+               for note in profiled.notes)
+    dataset = load_dataset(tmp_path)
+    assert dataset.features.shape == (12, 16, 16, 1) and len(dataset.target) == 12
+    assert dataset.notes and "skipped" in dataset.notes[0]
+
+
+def test_a_folder_where_no_image_reads_is_an_error(tmp_path):
+    from advisor.errors import AdvisorError
+
+    for label in ("a", "b"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "x.png").write_bytes(b"junk")
+    with pytest.raises(AdvisorError, match="no image could be read"):
+        profile_data(tmp_path)
+
+
+@pytest.mark.parametrize("layout", ["one_class_folder", "flat_folder"])
+def test_one_class_and_flat_folders_work_for_anomaly_detection(tmp_path, layout):
+    folder = _images(tmp_path / "normal") if layout == "one_class_folder" else None
+    if layout == "flat_folder":
+        folder = _images(tmp_path)
+    root = tmp_path
+    result = CliRunner().invoke(cli, ["profile", str(root), "--problem-type",
+                                      "anomaly_detection", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.stdout)["profile"]
+    assert profile["problem_type"] == "anomaly_detection" and profile["n_samples"] == 6
+    dataset = load_dataset(root, overrides={"problem_type": "anomaly_detection"})
+    assert dataset.features.shape == (6, 16, 16, 1) and dataset.target is None
+    assert folder is not None
