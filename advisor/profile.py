@@ -237,6 +237,11 @@ class DatasetProfile(BaseModel):
                 f"binary problems have n_classes 2, got {self.n_classes}; use problem_type "
                 "'multiclass' for more classes"
             )
+        if self.problem_type in ("binary", "multiclass") and self.n_classes and \
+                self.n_samples < self.n_classes:
+            problem("n_samples,n_classes", "change",
+                    f"n_samples {self.n_samples} is fewer than the {self.n_classes} classes: "
+                    "some classes would have no example to learn from; check both values")
         if self.problem_type == "multiclass" and self.n_classes == 2:
             problem("problem_type,n_classes", "change",
                 "multiclass with n_classes 2 is a binary problem; use problem_type 'binary'"

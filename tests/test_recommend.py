@@ -258,6 +258,10 @@ def test_large_imagenet_on_gpu_uses_sgd_with_scaled_rate():
       "input_shape": [3]}, ["needs ordered data", "time_series"]),
     ({"problem_type": "binary", "data_structure": "tabular", "n_samples": 5,
       "input_shape": [3], "n_classes": 5}, ["binary problems have n_classes 2"]),
+    ({"problem_type": "multiclass", "data_structure": "tabular", "n_samples": 10,
+      "input_shape": [3], "n_classes": 1000}, ["n_samples 10 is fewer than the 1000 classes"]),
+    ({"problem_type": "binary", "data_structure": "tabular", "n_samples": 1,
+      "input_shape": [3], "n_classes": 2}, ["n_samples 1 is fewer than the 2 classes"]),
 ])
 def test_bad_profiles_get_one_clear_error(profile, needles):
     with pytest.raises(ProfileError) as info:
