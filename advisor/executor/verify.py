@@ -415,7 +415,8 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
         split=session.split_report(), recommended=recommended, baselines=baselines,
         refined=refined_report, comparison=comparison,
         history={name: _history(results[0]) for name, results in runs.items()},
-        diagnosis=findings[RECOMMENDED], notes=notes)
+        diagnosis=findings[RECOMMENDED], notes=notes,
+        trained="config" if config is not None else "recommended")
     if report_dir is not None:
         report = write_report(report, report_dir, plot=plot)
     return report
