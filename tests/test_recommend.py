@@ -297,3 +297,12 @@ def test_recommend_never_imports_tensorflow():
             "print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("sample", ["mnist", "cifar10", "imdb"])
+def test_early_stopping_patience_leaves_room_to_stop(sample):
+    """Patience equal to the epoch budget (10 of 10) could never stop training early."""
+    from advisor.samples import load_sample_profile
+
+    rec = recommend(load_sample_profile(sample))
+    assert rec.regularization.early_stopping.patience <= rec.training.epochs // 2
