@@ -25,7 +25,7 @@ def _numbering(distinct: Optional[set], present: int) -> bool:
         return False
     low, high = min(distinct), max(distinct)
     return low in (0, 1) and high - low + 1 == present
-from ._target import TargetStats, infer_target
+from ._target import SingleValueTarget, TargetStats, infer_target
 from .models import ColumnInfo, ProfiledData
 
 # -- tabular files ------------------------------------------------------------------------------
@@ -564,7 +564,9 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
         notes.append(f"{stats.rows_without_target} row(s) without a target value are left out")
     if max_rows is not None and stats.rows_read >= max_rows and (
             total_rows is None or total_rows > max_rows):
-        notes.append(f"--max-rows {max_rows}: only the first {max_rows} rows were read")
+        notes.append(f"--max-rows {max_rows}: only the first {max_rows} rows were read (the "
+                     "first rows, not a random sample: in a file sorted by its target they may "
+                     "hold one class or one range of values)")
     measure = Measure(source, fmt)
     measure.notes = notes
     n = stats.rows
@@ -598,8 +600,16 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
         measure.set("forecast_horizon", forecast_horizon,
                     f"--forecast-horizon {forecast_horizon}", how="given")
     elif targets:
-        target_plan = infer_target(stats.target_stats, measure, given_problem=given_problem,
-                                   n=n, one_hot_rows=stats.one_hot_rows, where=where)
+        try:
+            target_plan = infer_target(stats.target_stats, measure, given_problem=given_problem,
+                                       n=n, one_hot_rows=stats.one_hot_rows, where=where)
+        except SingleValueTarget as exc:
+            if max_rows is None or stats.rows_read < max_rows:
+                raise
+            raise AdvisorError(exc.message, where=exc.where,
+                               hint=f"--max-rows {max_rows} reads the first {max_rows} rows, not "
+                               "a sample: in a file sorted by its target they can hold a single "
+                               "class; raise --max-rows or shuffle the file") from None
 
     if given_structure == "time_series" or structure == "time_series":
         channels_cols = stats.features + (targets if measure.values.get("problem_type") ==

@@ -13,6 +13,10 @@ from .models import Provenance
 
 # -- targets ------------------------------------------------------------------------------------
 
+class SingleValueTarget(AdvisorError):
+    """The target column holds one value in every row read."""
+
+
 class TargetStats:
     """Streaming statistics of one target column."""
 
@@ -101,7 +105,7 @@ class TargetStats:
             raise AdvisorError(f"target column {self.name!r} has no values", where=where)
         if self.distinct == 1:
             (value,) = list(self.counts or {})
-            raise AdvisorError(
+            raise SingleValueTarget(
                 f"target column {self.name!r} has a single value ({value!r}) in all {self.n} "
                 "rows: there is nothing to learn; check that this is the right column and "
                 "the whole file", where=where)

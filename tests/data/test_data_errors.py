@@ -160,3 +160,13 @@ def test_column_options_on_an_image_folder(rgb_images):
 def test_recommend_data_errors_exit_2(tmp_path):
     fails("--data", tmp_path / "nothing.csv", command="recommend",
           contains=["no such file or folder"])
+
+
+def test_max_rows_on_a_sorted_file_says_why_the_target_has_one_class(tmp_path):
+    path = tmp_path / "sorted.csv"
+    path.write_text("a,y\n" + "".join(f"{i},{0 if i < 500 else 1}\n" for i in range(1000)))
+    result = CliRunner().invoke(cli, ["profile", str(path), "--target", "y", "--max-rows",
+                                      "100"], env=ENV)
+    assert result.exit_code == 2
+    assert "has a single value (0) in all 100 rows" in result.stderr
+    assert "hint: --max-rows 100 reads the first 100 rows, not a sample" in result.stderr
