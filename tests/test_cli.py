@@ -487,3 +487,12 @@ def test_forecast_horizon_without_data_sets_the_profile_field():
                  "--n-samples", "100", "--input-shape", "4", "--forecast-horizon", "3")
     assert result.exit_code == 2
     assert "forecast_horizon (3) is for problem_type 'forecasting'" in result.stderr
+
+
+def test_rules_list_never_breaks_a_condition_inside_a_token():
+    """'has_profile=fa' / 'lse': alternatives joined without spaces made unbreakable tokens."""
+    result = run("rules", "list", "--family", "audit", env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert "has_profile=fa\n" not in result.stdout and "=fa " not in result.stdout
+    words = {word.strip("(),;") for line in result.stdout.splitlines() for word in line.split()}
+    assert "has_profile=false" in words

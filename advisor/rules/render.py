@@ -39,7 +39,7 @@ def format_conditions(rule: Any) -> str:
     """
     parts = [_condition(*c) for c in rule.all_of]
     if rule.any_of:
-        alternatives = ["&".join(_condition(*c) for c in alt) for alt in rule.any_of]
+        alternatives = [" & ".join(_condition(*c) for c in alt) for alt in rule.any_of]
         parts.append("any of (" + "; ".join(alternatives) + ")")
     return ", ".join(parts) if parts else "(default)"
 
