@@ -617,8 +617,9 @@ def main() -> int:
                         help="write docs/quality.* from the cases an interrupted full run "
                              "finished, naming the ones that did not run")
     parser.add_argument("--resume", action="store_true",
-                        help=f"full run: reuse the cases finished in {PARTIAL.relative_to(ROOT)} "
-                             "by an earlier full run with the same seeds and sweep")
+                        help=f"reuse the cases finished in {PARTIAL.relative_to(ROOT)} by an "
+                             "earlier full run with the same seeds and sweep (with --only: run "
+                             "those cases and add them)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     names = args.only.split(",") if args.only else (QUICK if args.quick else None)
@@ -645,7 +646,8 @@ def main() -> int:
         return 0
     rows = []
     started = time.perf_counter()
-    full = names is None          # only a full run keeps (and resumes) its finished cases
+    # a full run keeps (and resumes) its finished cases; --resume --only adds cases to them
+    full = names is None or args.resume
     done = _finished(seeds, sweep) if args.resume and full else {}
     if full:
         PARTIAL.parent.mkdir(exist_ok=True)
