@@ -195,15 +195,18 @@ class _Images(_Source):
 
         profiled, plan = self._profile(options)
         features, target, notes = load_images(self.path, plan)
+        kept = {"kind": "images", "classes": list(plan["classes"]), "size": plan["size"],
+                "channels": plan["channels"], "one_class": bool(plan.get("one_class"))}
+        return self._dataset(profiled.profile, features, target, kept, plan["skipped"] + notes)
+
+    def _dataset(self, profile: Any, features: Any, target: Any, plan: dict[str, Any],
+                 notes: list[str]) -> Dataset:
+        """One class (anomaly detection) has no target; otherwise the class codes."""
         one_class = bool(plan.get("one_class"))
-        return Dataset(profile=profiled.profile, features=features,
-                       target=None if one_class else target,
+        return Dataset(profile=profile, features=features, target=None if one_class else target,
                        target_names=[] if one_class else ["class"],
                        classes=None if one_class else list(plan["classes"]),
-                       source=self.source, sampled=False, notes=plan["skipped"] + notes,
-                       plan={"kind": "images", "classes": list(plan["classes"]),
-                             "size": plan["size"], "channels": plan["channels"],
-                             "one_class": one_class})
+                       source=self.source, sampled=False, plan=plan, notes=notes)
 
     def load_like(self, like: Dataset) -> Dataset:
         from ._images import load_images, test_folder_plan
@@ -211,12 +214,7 @@ class _Images(_Source):
         plan = like.plan
         files_plan = test_folder_plan(self.path, plan, self.source)
         features, target, notes = load_images(self.path, files_plan)
-        one_class = bool(plan.get("one_class"))
-        return Dataset(profile=like.profile, features=features,
-                       target=None if one_class else target,
-                       target_names=[] if one_class else ["class"],
-                       classes=None if one_class else list(plan["classes"]),
-                       source=self.source, plan=plan, notes=notes)
+        return self._dataset(like.profile, features, target, plan, notes)
 
 
 def open_source(path: Any) -> _Source:
