@@ -59,6 +59,8 @@ def random_profile_data(rng: random.Random) -> dict[str, Any]:
         data["n_classes"] = 2
     elif kind in ("multiclass", "seq2seq"):
         data["n_classes"] = _log_int(rng, 3, 2000)
+        if kind == "multiclass":  # at least one example per class (a profile rule)
+            data["n_samples"] = max(data["n_samples"], data["n_classes"])
     elif kind == "multilabel":
         data["n_classes"] = _log_int(rng, 2, 500)
     elif kind in ("regression", "forecasting") and rng.random() < 0.3:

@@ -48,6 +48,7 @@ class Dataset:
         plan: how the source was read (columns, target encoding, classes, array keys), so
             that another file (a test file) can be read the same way; None for data made in
             memory.
+        notes: what reading left out or changed, for the report (rows without a target).
     """
 
     profile: DatasetProfile
@@ -61,6 +62,7 @@ class Dataset:
     time_index: Any = None
     overlap: int = 0
     plan: Optional[dict[str, Any]] = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def n_samples(self) -> int:

@@ -31,10 +31,12 @@ import os
 import threading
 import uuid
 import warnings
-from typing import Any, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 from .errors import AdvisorError, EngineError, EngineFallbackWarning
-from .rulebase import RuleBase
+
+if TYPE_CHECKING:  # the engine runs compiled rules; it never compiles them
+    from .rules.compile import RuleBase
 
 CATCH_ALL = "zz_catch_all"
 RESET = "zz_reset"

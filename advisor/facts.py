@@ -15,10 +15,12 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-from .profile import CLASSIFICATION, DATA_STRUCTURES, PROBLEM_TYPES, DatasetProfile
+from .errors import FactRangeError
+from .profile import (CLASSIFICATION, DATA_STRUCTURES, NUMBER_CEILING, PROBLEM_TYPES,
+                      DatasetProfile)
+from .vocab import MODEL_FAMILIES
 
 FLOAT_FLOOR = 1e-4  # smaller magnitudes print in exponent form, which durable-rules rejects
-NUMBER_CEILING = 1e15
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,6 @@ def _enum(name: str, values: tuple[str, ...], doc: str) -> Fact:
     return Fact(name, "enum", doc, values)
 
 
-FAMILIES = ("mlp", "cnn", "cnn1d", "cnn3d", "rnn", "transformer", "autoencoder",
-            "pretrained_cnn", "seq2seq")
 SIZE_CLASSES = ("tiny", "small", "medium", "large", "huge")
 SCALES = ("unit", "small", "byte", "large", "unknown")
 IMBALANCE = ("none", "moderate", "severe")
@@ -98,7 +98,7 @@ RECOMMEND_FACTS: dict[str, Fact] = {f.name: f for f in [
           "Regression targets' observed range, as input_scale (absent for other tasks)."),
     Fact("target_min", "float", "Smallest observed target (regression, when known)."),
     Fact("samples_per_feature", "int", "n_samples / input_size, rounded down."),
-    _enum("family", FAMILIES,
+    _enum("family", MODEL_FAMILIES,
           "The model family the model rules chose. Known to every facet except model "
           "(model rules are evaluated first)."),
 ]}
@@ -235,13 +235,12 @@ def sanitize(facts: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(value, bool) or isinstance(value, str):
             clean[name] = value
-        elif isinstance(value, int):
-            if abs(value) >= NUMBER_CEILING:
-                raise ValueError(f"fact {name}={value} is too large for the rule engine")
-            clean[name] = value
-        elif isinstance(value, float):
+        elif isinstance(value, (int, float)):
             if not math.isfinite(value) or abs(value) >= NUMBER_CEILING:
-                raise ValueError(f"fact {name}={value} is not a finite number below 1e15")
+                raise FactRangeError(name, value)
+            if isinstance(value, int):
+                clean[name] = value
+                continue
             value = round(value, 6)
             clean[name] = 0.0 if abs(value) < FLOAT_FLOOR else value
         else:

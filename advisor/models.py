@@ -14,9 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import AdvisorError, format_validation_error
 from .profile import DatasetProfile
+from .vocab import ModelFamily
 
-Family = Literal["mlp", "cnn", "cnn1d", "cnn3d", "rnn", "transformer", "autoencoder",
-                 "pretrained_cnn", "seq2seq"]
 
 
 class _Strict(BaseModel):
@@ -35,7 +34,7 @@ class OutputSpec(_Strict):
 
 
 class ModelSpec(_Strict):
-    family: Family
+    family: ModelFamily
     layers: list[dict[str, Any]] = Field(
         min_length=2, description="Keras layers in order: {'type': class name, **arguments}; "
         "the first is the Input, the last the output layer.")

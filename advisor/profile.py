@@ -11,7 +11,7 @@ from typing import Any, Literal, Mapping, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ProfileError, format_validation_error
+from .errors import FieldIssue, ProfileError, format_validation_error
 
 ProblemType = Literal[
     "binary", "multiclass", "multilabel", "regression", "forecasting", "anomaly_detection", "seq2seq"
@@ -27,6 +27,9 @@ LABEL_ENCODINGS: tuple[str, ...] = LabelEncoding.__args__  # type: ignore[attr-d
 COMPLEXITIES: tuple[str, ...] = Complexity.__args__  # type: ignore[attr-defined]
 COMPUTES: tuple[str, ...] = Compute.__args__  # type: ignore[attr-defined]
 CLASSIFICATION = ("binary", "multiclass", "multilabel")
+#: Numbers in a profile (and the facts made from it) stay below this magnitude: durable-rules
+#: cannot compare larger ones, and no real data set needs them.
+NUMBER_CEILING = 1e15
 
 # Data structures people ask for that the advisor does not cover, with the closest supported one.
 UNSUPPORTED_STRUCTURES = {
@@ -138,6 +141,17 @@ class DatasetProfile(BaseModel):
     )
     compute: Compute = Field(default="cpu", description="Where training runs: sizes batch and model.")
 
+    @field_validator("n_samples", "n_classes", "n_targets", "forecast_horizon", "season_length",
+                     "vocab_size", "categorical_features", "input_shape", "minority_class_ratio",
+                     "missing_ratio", "input_range", "target_range", mode="before")
+    @classmethod
+    def _numbers_not_booleans(cls, value: Any) -> Any:
+        """``n_samples: true`` is a mistake, not 1 (pydantic would read it as 1)."""
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(item, bool) for item in items):
+            raise ValueError(f"expected a number, got {str(value).lower()}; write the number")
+        return value
+
     @field_validator("input_shape")
     @classmethod
     def _positive_dims(cls, shape: list[int]) -> list[int]:
@@ -165,23 +179,43 @@ class DatasetProfile(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "DatasetProfile":
-        problems: list[str] = []
+        problems: list[tuple[str, tuple[FieldIssue, ...]]] = []
+
+        def problem(fields: str, fix: str, message: str) -> None:
+            """``fields``: the field(s), comma-separated, that ``fix`` would resolve."""
+            problems.append((message, tuple(FieldIssue(f, fix) for f in fields.split(","))))
+
+        for name in ("n_samples", "n_classes", "n_targets", "forecast_horizon", "season_length",
+                     "vocab_size", "categorical_features"):
+            value = getattr(self, name)
+            if value is not None and value >= NUMBER_CEILING:
+                problem(name, "change", f"{name} {value:.3g} is beyond any data set the rules "
+                        "reason about (below 1e15)")
+        if math.prod(self.input_shape) >= NUMBER_CEILING:
+            problem("input_shape", "change",
+                    f"input_shape {self.input_shape} holds {math.prod(self.input_shape):.3g} "
+                    "values per example, beyond what the rules reason about (below 1e15)")
+        for name in ("input_range", "target_range"):
+            bounds = getattr(self, name)
+            if bounds and any(abs(b) >= NUMBER_CEILING for b in bounds):
+                problem(name, "change", f"{name} {bounds} reaches beyond what the rules compare "
+                        "(finite numbers of magnitude below 1e15); rescale the data first")
         ranks, expected_shape = SHAPE_RULES[self.data_structure]
         if len(self.input_shape) not in ranks:
-            problems.append(
+            problem("input_shape", "change",
                 f"input_shape {self.input_shape} has {len(self.input_shape)} dimension(s) but "
                 f"{self.data_structure} data expects {expected_shape}; give one example's shape "
                 "without the batch axis"
             )
         if self.data_structure == "image" and self.input_shape[-1] > 4 and len(self.input_shape) == 3:
-            problems.append(
+            problem("input_shape", "change",
                 f"input_shape {self.input_shape}: an image is [height, width, channels] with "
                 f"1-4 channels (channels last), got {self.input_shape[-1]} channels; "
                 "move the channel axis last"
             )
         allowed_structures = PROBLEM_STRUCTURES.get(self.problem_type)
         if allowed_structures and self.data_structure not in allowed_structures:
-            problems.append(
+            problem("data_structure,problem_type", "change",
                 f"problem_type {self.problem_type!r} needs ordered data, one of "
                 f"{', '.join(allowed_structures)}; got data_structure {self.data_structure!r}"
             )
@@ -189,48 +223,53 @@ class DatasetProfile(BaseModel):
         if needs_classes and self.n_classes is None:
             what = "the size of the output vocabulary" if self.problem_type == "seq2seq" else (
                 "the number of labels" if self.problem_type == "multilabel" else "the number of classes")
-            problems.append(
+            problem("n_classes", "set",
                 f"n_classes is required for problem_type {self.problem_type!r}: give {what}, "
                 "e.g. n_classes: 10"
             )
         if not needs_classes and self.n_classes is not None:
-            problems.append(
+            problem("n_classes", "remove",
                 f"n_classes ({self.n_classes}) is only for classification and seq2seq, not "
                 f"{self.problem_type!r}; remove it (use n_targets for several outputs)"
             )
         if self.problem_type == "binary" and self.n_classes not in (None, 2):
-            problems.append(
+            problem("problem_type,n_classes", "change",
                 f"binary problems have n_classes 2, got {self.n_classes}; use problem_type "
                 "'multiclass' for more classes"
             )
+        if self.problem_type in ("binary", "multiclass") and self.n_classes and \
+                self.n_samples < self.n_classes:
+            problem("n_samples,n_classes", "change",
+                    f"n_samples {self.n_samples} is fewer than the {self.n_classes} classes: "
+                    "some classes would have no example to learn from; check both values")
         if self.problem_type == "multiclass" and self.n_classes == 2:
-            problems.append(
+            problem("problem_type,n_classes", "change",
                 "multiclass with n_classes 2 is a binary problem; use problem_type 'binary'"
             )
         if self.n_targets != 1 and self.problem_type not in ("regression", "forecasting"):
-            problems.append(
+            problem("n_targets", "remove",
                 f"n_targets ({self.n_targets}) is for regression and forecasting, not "
                 f"{self.problem_type!r}; remove it"
             )
         if self.forecast_horizon is not None and self.problem_type != "forecasting":
-            problems.append(
+            problem("forecast_horizon", "remove",
                 f"forecast_horizon ({self.forecast_horizon}) is for problem_type 'forecasting', "
                 f"not {self.problem_type!r}; remove it or set problem_type: forecasting"
             )
         if self.season_length is not None and self.data_structure not in (
                 "time_series", "sequence"):
-            problems.append(
+            problem("season_length", "remove",
                 f"season_length is for time series, not {self.data_structure!r}; remove it"
             )
         if self.minority_class_ratio is not None:
             if self.problem_type not in CLASSIFICATION:
-                problems.append(
+                problem("minority_class_ratio", "remove",
                     f"minority_class_ratio is for classification, not {self.problem_type!r}; "
                     "remove it"
                 )
             elif self.n_classes and self.problem_type == "multiclass" and \
                     self.minority_class_ratio > 1.0 / self.n_classes + 1e-9:
-                problems.append(
+                problem("minority_class_ratio", "change",
                     f"minority_class_ratio {self.minority_class_ratio} is larger than "
                     f"1/n_classes ({1.0 / self.n_classes:.4f}): the rarest of {self.n_classes} "
                     "classes cannot hold more than an equal share"
@@ -238,34 +277,34 @@ class DatasetProfile(BaseModel):
         if self.label_encoding is not None:
             allowed = ALLOWED_LABEL_ENCODING[self.problem_type]
             if self.label_encoding not in allowed:
-                problems.append(
+                problem("label_encoding", "change",
                     f"label_encoding {self.label_encoding!r} does not fit problem_type "
                     f"{self.problem_type!r}; expected one of {', '.join(allowed)}"
                 )
         if self.data_structure == "sequence" and len(self.input_shape) == 1 and \
                 self.vocab_size is None:
-            problems.append(
+            problem("vocab_size", "set",
                 f"input_shape {self.input_shape} describes token ids, so vocab_size is required "
                 "(the number of distinct ids); for numeric steps use [steps, features]"
             )
         if self.vocab_size is not None and self.data_structure not in ("text", "sequence"):
-            problems.append(
+            problem("vocab_size", "remove",
                 f"vocab_size is for text and token sequences, not {self.data_structure!r}; remove it"
             )
         if self.categorical_features is not None and self.data_structure == "tabular" and \
                 self.categorical_features > self.input_shape[0]:
-            problems.append(
+            problem("categorical_features", "change",
                 f"categorical_features ({self.categorical_features}) exceeds the number of "
                 f"features ({self.input_shape[0]})"
             )
         if self.target_range is not None and self.problem_type not in (
                 "regression", "forecasting"):
-            problems.append(
+            problem("target_range", "remove",
                 f"target_range is for regression and forecasting targets, not "
                 f"{self.problem_type!r}; remove it"
             )
         if problems:
-            raise ValueError("\n".join(problems))
+            raise _Inconsistent(problems)
         return self
 
     # -- derived values ---------------------------------------------------------------------
@@ -341,4 +380,27 @@ def load_profile(data: Any, *, where: str | None = None) -> DatasetProfile:
     try:
         return DatasetProfile.model_validate(dict(data))
     except ValidationError as exc:
-        raise ProfileError(format_validation_error(exc, what="profile", where=where)) from None
+        raise ProfileError(format_validation_error(exc, what="profile", where=where),
+                           fields=_field_issues(exc)) from None
+
+
+class _Inconsistent(ValueError):
+    """The cross-field checks that failed, each with the field it is about."""
+
+    def __init__(self, problems: list[tuple[str, tuple[FieldIssue, ...]]]):
+        self.issues = tuple(issue for _, issues in problems for issue in issues)
+        super().__init__("\n".join(message for message, _ in problems))
+
+
+_FIX_OF_ERROR = {"missing": "set", "extra_forbidden": "remove"}
+
+
+def _field_issues(exc: ValidationError) -> tuple[FieldIssue, ...]:
+    """The fields a validation error is about, from pydantic's error records (never its text)."""
+    issues: list[FieldIssue] = []
+    for err in exc.errors(include_url=False):
+        if err.get("loc"):
+            issues.append(FieldIssue(str(err["loc"][0]), _FIX_OF_ERROR.get(err["type"], "change")))
+        elif isinstance((err.get("ctx") or {}).get("error"), _Inconsistent):
+            issues.extend(err["ctx"]["error"].issues)
+    return tuple(dict.fromkeys(issues))

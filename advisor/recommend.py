@@ -14,14 +14,15 @@ from typing import Any, Mapping, Optional
 
 from pydantic import ValidationError
 
-from .dsl import Rule, RuleFile
 from .engine import get_engine
 from .errors import AdvisorError, EngineError, RuleError, format_validation_error
-from .facts import FAMILIES, RECOMMEND_FACTS, profile_facts
+from .facts import RECOMMEND_FACTS, profile_facts
 from .models import Recommendation
 from .profile import DatasetProfile, load_profile
-from .rulebase import CompiledRule, RuleBase, RuleFamily, load_rulebase
+from .rules.compile import CompiledRule, RuleBase, RuleFamily
+from .rules.language import Rule, RuleFile
 from .values import Context, check_call, evaluate, is_call
+from .vocab import MODEL_FAMILIES
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,9 @@ def _check_rule(rule: Rule, rule_file: RuleFile, where: str) -> None:
     _check_value_calls(rule.value, where)
     if slot.name == "model":
         value = rule.value
-        if not (isinstance(value, dict) and value.get("family") in FAMILIES
+        if not (isinstance(value, dict) and value.get("family") in MODEL_FAMILIES
                 and is_call(value.get("layers"))):
-            raise RuleError(f"a model rule's value is {{family: one of {', '.join(FAMILIES)}, "
+            raise RuleError(f"a model rule's value is {{family: one of {', '.join(MODEL_FAMILIES)}, "
                             "layers: {fn: ...}}}", where=where)
         if "family" in rule.when or any("family" in alt for alt in rule.any or []):
             raise RuleError("model rules decide the family, so they cannot test it", where=where)
@@ -109,12 +110,25 @@ def _example_facts(example: Mapping[str, Any], where: str) -> dict[str, Any]:
     return profile_facts(profile)
 
 
-RECOMMEND = RuleFamily("recommend", RECOMMEND_FACTS, _check_rule, _example_facts)
+#: facet -> code prefix of the recommend rules (numbers 000-099)
+RECOMMEND_PREFIXES = {"model": "MOD", "output": "OUT", "loss": "LOSS", "metrics": "MET",
+                      "training": "TRN", "regularization": "REG", "optimizer": "OPT",
+                      "learning_rate": "LR", "preprocessing": "PRE"}
+
+
+def _run_examples(rulebase: RuleBase, engine: Optional[Any] = None) -> list[str]:
+    return check_examples(rulebase, engine=engine)
+
+
+RECOMMEND = RuleFamily(
+    "recommend", "Recommend rules", "rules that choose a training setup (advisor recommend)",
+    RECOMMEND_FACTS, RECOMMEND_PREFIXES, r"0\d\d", False, _check_rule, _example_facts,
+    _run_examples)
 
 
 def recommend_rules() -> RuleBase:
     """The compiled recommend rules (loaded once per process)."""
-    return load_rulebase(RECOMMEND)
+    return RECOMMEND.rulebase()
 
 
 def rank(candidates: list[CompiledRule]) -> list[CompiledRule]:
@@ -186,6 +200,11 @@ def check_example(rulebase: RuleBase, code: str, kind: str, example: Mapping[str
                        if rulebase.by_code[c].rule.sets == rule.rule.sets])
         if rivals[0].code == code:
             return f"{code} won slot {rule.rule.sets} on a loses example {dict(example)}"
+    try:  # every winning value (value functions included) is evaluated, as recommend() does
+        assemble(profile, facts, fired, rulebase)
+    except Exception as exc:  # noqa: BLE001 - a rule bug, reported as a lint failure
+        return f"{code}: on the {kind} example {dict(example)} the recommendation cannot be " \
+               f"built: {type(exc).__name__}: {exc}"
     return None
 
 

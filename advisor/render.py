@@ -11,9 +11,7 @@ import json
 import textwrap
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-# The order a reader wants: what to build first, then how to train it, then the data pipeline.
-FACET_ORDER = ("model", "output", "loss", "optimizer", "learning_rate", "regularization",
-               "training", "preprocessing", "metrics")
+from .vocab import FACETS  # in the order a reader wants
 
 ARROW = "\u2192"  # →
 TIMES = "\u00d7"  # ×
@@ -196,8 +194,12 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width
 
 # -- recommendations ------------------------------------------------------------------------------
 
-def render_profile(rec: Any) -> str:
-    """The profile a recommendation was made for, with the values the advisor derived."""
+def render_profile(rec: Any, how: Optional[Mapping[str, str]] = None) -> str:
+    """The profile a recommendation was made for, with the values the advisor derived.
+
+    ``how``: for a measured profile, how each field was obtained (``measured``, ``given``...);
+    without it a value set in the profile reads "given"."""
+    how = how or {}
     from .profile import DEFAULT_LABEL_ENCODING
 
     profile = rec.profile
@@ -210,12 +212,13 @@ def render_profile(rec: Any) -> str:
         if name in given or name in ("n_samples", "input_shape", "compute"):
             rows.append((name, scalar(value)))
     if profile.label_encoding:
-        rows.append(("label_encoding", f"{profile.label_encoding} (given)"))
+        rows.append(("label_encoding",
+                     f"{profile.label_encoding} ({how.get('label_encoding', 'given')})"))
     elif DEFAULT_LABEL_ENCODING.get(profile.problem_type):
         rows.append(("label_encoding", f"{profile.effective_label_encoding} "
                                        f"(default for {profile.problem_type})"))
     if profile.complexity:
-        rows.append(("complexity", f"{profile.complexity} (given)"))
+        rows.append(("complexity", f"{profile.complexity} ({how.get('complexity', 'given')})"))
     else:
         rows.append(("complexity", f"{profile.effective_complexity} "
                                    "(derived from n_samples and input_shape)"))
@@ -232,7 +235,7 @@ def _sources(entries: Iterable[Any]) -> dict[str, int]:
 
 
 def _ordered(rationale: Sequence[Any]) -> list[Any]:
-    rank = {facet: index for index, facet in enumerate(FACET_ORDER)}
+    rank = {facet: index for index, facet in enumerate(FACETS)}
     return sorted(rationale, key=lambda e: rank.get(e.facet, len(rank)))  # stable in a facet
 
 
@@ -250,7 +253,8 @@ def render_layers(layers: Sequence[Mapping[str, Any]], *, width: int) -> str:
     return "\n".join(lines)
 
 
-def render_recommendation_text(rec: Any, width: int = 100, *, ascii_only: bool = False) -> str:
+def render_recommendation_text(rec: Any, width: int = 100, *, ascii_only: bool = False,
+                               how: Optional[Mapping[str, str]] = None) -> str:
     """A recommendation as text: profile, the table of settings with reasons, layers, sources.
 
     Args:
@@ -282,7 +286,7 @@ def render_recommendation_text(rec: Any, width: int = 100, *, ascii_only: bool =
     longest_word = max([len(word) for row in rows if row[1] != "model"
                         for word in row[2].split()] or [0])
     value_cap = max(20, min(longest_word, width // 3, 40))
-    parts = [render_profile(rec), "",
+    parts = [render_profile(rec, how), "",
              render_table(["facet", "setting", "value", "why"], rows, width=width,
                           caps=[None, None, value_cap], blank_between=True)]
     layers = rec.model.layers
@@ -302,207 +306,6 @@ def render_recommendation_text(rec: Any, width: int = 100, *, ascii_only: bool =
 def _wrap_hanging(text: str, width: int, *, indent: int) -> list[str]:
     return textwrap.wrap(text, width=max(width, 30), initial_indent=" " * indent,
                          subsequent_indent=" " * (indent + 2), break_on_hyphens=False)
-
-
-# -- rules ----------------------------------------------------------------------------------------
-
-_OPS = {"neq": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
-
-
-def _condition(field: str, op: str, literal: Any) -> str:
-    if op == "eq":
-        return f"{field}={scalar(literal)}"
-    if op in _OPS:
-        return f"{field}{_OPS[op]}{scalar(literal)}"
-    if op == "in":
-        return f"{field}=" + "|".join(scalar(v) for v in literal)
-    if op == "not_in":
-        return f"{field}!=" + "|".join(scalar(v) for v in literal)
-    if op == "exists":
-        return f"{field} given" if literal else f"{field} not given"
-    return f"{field} {op} {scalar(literal)}"  # pragma: no cover - operators are validated
-
-
-def format_conditions(rule: Any) -> str:
-    """A compiled rule's conditions in one line: ``data_structure=image, input_rank=3``.
-
-    ``any`` groups read ``any of (a; b)``; a rule without conditions is ``(default)``.
-    """
-    parts = [_condition(*c) for c in rule.all_of]
-    if rule.any_of:
-        alternatives = ["&".join(_condition(*c) for c in alt) for alt in rule.any_of]
-        parts.append("any of (" + "; ".join(alternatives) + ")")
-    return ", ".join(parts) if parts else "(default)"
-
-
-def rule_file_name(rule: Any) -> str:
-    """Where a rule lives, relative to the rules folder: ``recommend/loss.yaml``."""
-    return f"{rule.path.parent.name}/{rule.path.name}"
-
-
-def _clean(text: Optional[str]) -> Optional[str]:
-    return " ".join(text.split()) if text else None
-
-
-def rule_to_dict(rule: Any, *, examples: bool = False) -> dict[str, Any]:
-    """A compiled rule as plain JSON data (for ``rules list/show --format json``)."""
-    data = {
-        "code": rule.code,
-        "name": rule.rule.name,
-        "facet": rule.facet,
-        "slot": rule.rule.sets,
-        "conditions": format_conditions(rule),
-        "when": rule.rule.when,
-        "any": rule.rule.any,
-        "specificity": rule.rule.specificity,
-        "priority": rule.rule.priority,
-        "value": rule.rule.value,
-        "because": _clean(rule.rule.because),
-        "departs": _clean(rule.rule.departs),
-        "source": rule.rule.source,
-        "seed": list(rule.rule.seed),
-        "file": rule_file_name(rule),
-    }
-    family = rule_family(rule)
-    data["family"] = family
-    if family != "recommend":
-        for key in ("slot", "specificity", "priority", "value", "departs", "seed"):
-            data.pop(key, None)
-        data.update({"severity": rule.rule.severity, "message": _clean(rule.rule.message),
-                     "fix": _clean(rule.rule.fix), "layer": rule.rule.layer,
-                     "autofix": rule.rule.autofix})
-    if examples:
-        data["examples"] = rule.rule.examples.model_dump()
-    return data
-
-
-def rule_family(rule: Any) -> str:
-    """The family a compiled rule belongs to (its folder): ``recommend``, ``audit``, ..."""
-    return rule.path.parent.name
-
-
-def render_rules_table(rules: Sequence[Any], *, width: int = 100, count: bool = True) -> str:
-    """Rules as a table: code | facet | slot | name | conditions, and a count.
-
-    Audit rules report rather than set a slot: their third column is the severity.
-    """
-    audit = bool(rules) and all(rule_family(r) != "recommend" for r in rules)
-    rows = [[r.code, r.facet, (r.rule.severity or "") if audit else (r.rule.sets or ""),
-             r.rule.name, format_conditions(r)] for r in rules]
-    headers = ["code", "facet", "severity" if audit else "slot", "name", "conditions"]
-    fixed = sum(max([len(headers[i])] + [len(row[i]) for row in rows]) for i in range(3))
-    # names wrap at hyphens, conditions between conditions; names get the room first, but
-    # never so much that a single condition (task=classification|regression) must break
-    longest = min(40, max([len(word) for row in rows for word in row[4].split()] or [0]))
-    conditions_width = max(28, longest)
-    name_cap = max(20, width - fixed - 4 * len(SEPARATOR) - conditions_width)
-    table = render_table(headers, rows, width=width, caps=[None, None, None, name_cap],
-                         min_last=conditions_width, hyphenated=[3])
-    if not count:
-        return table
-    return f"{table}\n\n{len(rules)} rule{'s' if len(rules) != 1 else ''}"
-
-
-def rule_value_text(value: Any) -> str:
-    """A rule's value as written, with value functions shown as calls: ``mlp_layers(width=...)``."""
-    from .values import is_call
-
-    if is_call(value):
-        args = ", ".join(f"{k}={rule_value_text(v)}" for k, v in (value.get("args") or {}).items())
-        return f"{value['fn']}({args})"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {rule_value_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(rule_value_text(v) for v in value) + "]"
-    return scalar(value)
-
-
-def render_rule(rule: Any, *, width: int = 100, slot_doc: Optional[str] = None) -> str:
-    """Everything about one rule, in sections like ``ruff rule``.
-
-    Args:
-        rule: a compiled rule (:class:`advisor.rulebase.CompiledRule`).
-        width: the width prose paragraphs wrap to.
-        slot_doc: what the slot the rule sets means (from ``advisor.recommend.SLOTS``).
-    """
-    spec = rule.rule
-
-    def paragraph(text: str) -> list[str]:
-        return textwrap.wrap(" ".join(text.split()), width=max(width, 40),
-                             break_on_hyphens=False) or [""]
-
-    lines = [f"# {spec.name} ({rule.code})", "",
-             f"Facet: {rule.facet}. Rule file: {rule_file_name(rule)}.", "",
-             "## What it sets"]
-    slot = spec.sets or "?"
-    lines.extend(textwrap.wrap(f"{slot} = {rule_value_text(spec.value)}", width=max(width, 40),
-                               subsequent_indent="    ", break_on_hyphens=False))
-    if slot_doc:
-        lines.append(slot_doc)
-    lines += ["", "## When"]
-    if not rule.all_of and not rule.any_of:
-        lines.append("Always: the default when no more specific rule matches.")
-    for condition in rule.all_of:
-        lines.append(f"- {_condition(*condition)}")
-    if rule.any_of:
-        lines.append("- any of:")
-        lines.extend("  - " + " and ".join(_condition(*c) for c in alt) for alt in rule.any_of)
-    lines.append(f"Specificity {spec.specificity}, priority {spec.priority}: the most specific "
-                 "matching rule wins its slot; priority breaks ties.")
-    lines += ["", "## Why"] + paragraph(spec.because)
-    lines += ["", "## Departs from the source document"]
-    lines += paragraph(spec.departs) if spec.departs else ["No: it follows the source document."]
-    lines += ["", "## Source", spec.source]
-    lines += ["", "## Source document cells"]
-    lines.append(", ".join(spec.seed) if spec.seed else "None listed.")
-    lines += ["", "## Examples"]
-    for kind, title in (("fire", "Fires for:"), ("no_fire", "Does not fire for:"),
-                        ("loses", "Fires but loses to a more specific rule for:")):
-        cases = getattr(spec.examples, kind)
-        if cases:
-            lines.append(title)
-            lines.extend(f"- {scalar(case)}" for case in cases)
-    return "\n".join(lines)
-
-
-def render_audit_rule(rule: Any, *, width: int = 100) -> str:
-    """Everything about one rule that reports findings (audit, diagnose), in sections like
-    ``ruff rule``: what it checks, when, why, the fix, an example and the source."""
-    spec = rule.rule
-
-    def paragraph(text: Optional[str]) -> list[str]:
-        return textwrap.wrap(" ".join((text or "").split()), width=max(width, 40),
-                             break_on_hyphens=False) or [""]
-
-    lines = [f"# {spec.name} ({rule.code})", "",
-             f"Severity: {spec.severity}. Facet: {rule.facet}. Rule file: {rule_file_name(rule)}.",
-             "", "## What it checks"]
-    lines += paragraph(spec.message)
-    if spec.layer:
-        lines.append("Points at: the output layer." if spec.layer == "output" else
-                     "Points at: the offending layer.")
-    lines += ["", "## When"]
-    for condition in rule.all_of:
-        lines.append(f"- {_condition(*condition)}")
-    if rule.any_of:
-        lines.append("- any of:")
-        lines.extend("  - " + " and ".join(_condition(*c) for c in alt) for alt in rule.any_of)
-    lines += ["", "## Why"] + paragraph(spec.because)
-    lines += ["", "## Fix"] + paragraph(spec.fix)
-    if spec.autofix and rule_family(rule) == "diagnose":
-        moves = ", ".join(f"{knob} {scalar(change)}" for knob, change in spec.autofix.items())
-        lines += paragraph(f"advisor verify --refine applies it once and trains again: {moves}.")
-    elif spec.autofix:
-        settings = ", ".join(f"{path} = {scalar(value)}" for path, value in spec.autofix.items())
-        lines += paragraph(f"Automatic fix for advisor configs (advisor audit --fix): sets "
-                           f"{settings}. Keras model files are never changed.")
-    lines += ["", "## Example", "Fires for:"]
-    lines.append(f"- {scalar(spec.examples.fire[0])}")
-    if spec.examples.no_fire:
-        lines.append("Does not fire for:")
-        lines.append(f"- {scalar(spec.examples.no_fire[0])}")
-    lines += ["", "## Source", spec.source]
-    return "\n".join(lines)
 
 
 def to_json(data: Any) -> str:

@@ -109,6 +109,16 @@ def _steps_per_epoch(ctx: Context) -> int:
 
 
 @value_function
+def patience_within_budget(ctx: Context, patience: int) -> int:
+    """``patience`` epochs, but at most half the epoch budget (at least 1): a patience equal
+    to the budget (10 of 10 epochs on MNIST) could never stop training early."""
+    epochs = ctx.chosen.get("epochs")
+    if not isinstance(epochs, int):
+        return patience
+    return max(1, min(patience, epochs // 2))
+
+
+@value_function
 def epochs_for_steps(ctx: Context, target_steps: int, minimum: int, maximum: int) -> int:
     """Enough epochs for about ``target_steps`` optimizer steps, within [minimum, maximum].
 

@@ -29,9 +29,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from advisor.executor.verify import load_sample, verify  # noqa: E402
+from advisor.data import load_sample_dataset  # noqa: E402
+from advisor.executor.verify import verify  # noqa: E402
+from advisor.vocab import SAMPLE_DATASETS  # noqa: E402
 
-SAMPLES = ("wine", "breast_cancer", "diabetes", "digits")
 OVERHEAD_TARGET = 0.10
 DOC = ROOT / "docs" / "benchmarks.md"
 
@@ -45,7 +46,7 @@ def _overhead(name: str, epochs: int, repeats: int) -> dict[str, float]:
     from advisor.executor.train import _dataset, train_run
     from advisor.executor.verify import Verification
 
-    dataset = load_sample(name)
+    dataset = load_sample_dataset(name)
     setup = recommend(dataset.profile).setup()
     data = setup.model_dump()
     data["regularization"]["early_stopping"] = None  # the same epochs for both
@@ -112,7 +113,7 @@ def main() -> int:
     repeats = 1 if args.quick else 3
     overhead_epochs = 10 if args.quick else 30
     rows, overheads, failures = [], [], []
-    for name in SAMPLES:
+    for name in SAMPLE_DATASETS:
         started = time.perf_counter()
         report = verify(sample=name, max_epochs=cap)
         total = time.perf_counter() - started

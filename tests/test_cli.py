@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from advisor import DatasetProfile, TrainingConfig, recommend
 from advisor.cli import cli
-from advisor.render import format_conditions, layer_summary, setting_value
+from advisor.render import layer_summary, setting_value
+from advisor.rules.render import format_conditions
 
 ENV = {"COLUMNS": "100", "ADVISOR_DEBUG": ""}
 MNIST = ["--problem-type", "multiclass", "--data-structure", "image", "--n-samples", "60000",
@@ -222,11 +223,19 @@ BAD_INPUT = [
     pytest.param(["recommend", "--profile", "cifar.yaml", "--problem-type", "binary",
                   "--n-classes", "10"],
                  ["cifar.yaml with command-line flags", "binary problems have n_classes 2",
-                  "got 10"], id="flags-conflict"),
+                  "got 10", "hint: change problem_type with --problem-type; change n_classes "
+                  "with --n-classes"], id="flags-conflict"),
     pytest.param(["recommend", "--problem-type", "multiclass", "--data-structure", "image",
                   "--n-samples", "100", "--input-shape", "28,28,1"],
                  ["n_classes is required for problem_type 'multiclass'",
                   "hint: set n_classes with --n-classes"], id="missing-n-classes"),
+    pytest.param(["recommend", "--problem-type", "regression", "--data-structure", "tabular",
+                  "--n-samples", "100", "--input-shape", "3", "--n-classes", "3"],
+                 ["n_classes (3) is only for classification", "hint: drop --n-classes"],
+                 id="field-that-does-not-apply"),
+    pytest.param(["recommend", "--profile", "cifar.yaml", "--problem-type", "regression"],
+                 ["n_classes (10) is only for classification",
+                  "hint: remove n_classes from cifar.yaml"], id="file-field-that-does-not-apply"),
     pytest.param(["recommend", "--problem-type", "binary", "--data-structure", "tabular",
                   "--n-samples", "-5", "--input-shape", "20", "--n-classes", "2"],
                  ["n_samples", "greater than 0", "received: -5"], id="negative-size"),
@@ -361,7 +370,7 @@ def test_format_conditions_reads_any_groups_and_defaults():
 
 
 def test_rules_lint_clean_and_broken(tmp_path):
-    from advisor.rulebase import rules_root
+    from advisor.rules.compile import rules_root
 
     clean = run("rules", "lint")
     assert clean.exit_code == 0
@@ -425,7 +434,7 @@ def test_every_command_has_help_with_an_example(path):
 
 
 def test_every_profile_field_has_a_flag():
-    from advisor.cli import FIELD_FLAGS
+    from advisor.cli.options import FIELD_FLAGS
 
     assert set(FIELD_FLAGS) == set(DatasetProfile.model_fields)
     help_text = run("recommend", "--help").stdout
@@ -478,3 +487,12 @@ def test_forecast_horizon_without_data_sets_the_profile_field():
                  "--n-samples", "100", "--input-shape", "4", "--forecast-horizon", "3")
     assert result.exit_code == 2
     assert "forecast_horizon (3) is for problem_type 'forecasting'" in result.stderr
+
+
+def test_rules_list_never_breaks_a_condition_inside_a_token():
+    """'has_profile=fa' / 'lse': alternatives joined without spaces made unbreakable tokens."""
+    result = run("rules", "list", "--family", "audit", env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert "has_profile=fa\n" not in result.stdout and "=fa " not in result.stdout
+    words = {word.strip("(),;") for line in result.stdout.splitlines() for word in line.split()}
+    assert "has_profile=false" in words

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from advisor.docs import render_all
+from advisor.rules.render import render_all
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 

@@ -25,7 +25,7 @@ from advisor.errors import AdvisorError  # noqa: E402
 from advisor.executor import build, layers as composite  # noqa: E402
 from advisor.executor.build import (build_model, class_weights, compile_model,  # noqa: E402
                                     training_callbacks)
-from advisor.facts import FAMILIES  # noqa: E402
+from advisor.vocab import MODEL_FAMILIES  # noqa: E402
 from advisor.profile import PROBLEM_TYPES  # noqa: E402
 
 # Small inputs of every rank each data structure allows (vocabularies kept small too).
@@ -156,7 +156,7 @@ def test_recommended_model_builds_compiles_and_runs(data):
 
 def test_the_grid_covers_every_family_complexity_and_compute():
     families = {_family(_key(d)) for _, d in FAST_GRID}
-    assert families == set(FAMILIES) - {"pretrained_cnn"}  # built in its own test below
+    assert families == set(MODEL_FAMILIES) - {"pretrained_cnn"}  # built in its own test below
     reachable = {(_family(_key(d)), cell) for d in FULL_GRID for cell in _cells(_key(d))}
     covered = {(_family(_key(d)), cell) for _, d in FAST_GRID for cell in _cells(_key(d))}
     assert covered == reachable

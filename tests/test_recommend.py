@@ -12,9 +12,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from advisor import DatasetProfile, ProfileError, Recommendation, TrainingConfig, recommend
 from advisor._random_profiles import random_profile
 from advisor.recommend import SLOTS
+from advisor.vocab import RECOMMEND_FACETS
 
-FACETS = {"model", "output", "loss", "optimizer", "learning_rate", "regularization",
-          "preprocessing", "training", "metrics"}
 
 profiles = st.randoms(use_true_random=False).map(random_profile)
 
@@ -23,7 +22,7 @@ profiles = st.randoms(use_true_random=False).map(random_profile)
 @given(profiles)
 def test_every_valid_profile_gets_every_facet(profile):
     rec = recommend(profile)
-    assert {e.facet for e in rec.rationale} == FACETS
+    assert {e.facet for e in rec.rationale} == set(RECOMMEND_FACETS)
     assert [e.slot for e in rec.rationale] == [s.name for s in SLOTS]
     for entry in rec.rationale:
         assert entry.because and entry.source.startswith("https://") and entry.rule
@@ -259,12 +258,34 @@ def test_large_imagenet_on_gpu_uses_sgd_with_scaled_rate():
       "input_shape": [3]}, ["needs ordered data", "time_series"]),
     ({"problem_type": "binary", "data_structure": "tabular", "n_samples": 5,
       "input_shape": [3], "n_classes": 5}, ["binary problems have n_classes 2"]),
+    ({"problem_type": "multiclass", "data_structure": "tabular", "n_samples": 10,
+      "input_shape": [3], "n_classes": 1000}, ["n_samples 10 is fewer than the 1000 classes"]),
+    ({"problem_type": "binary", "data_structure": "tabular", "n_samples": 1,
+      "input_shape": [3], "n_classes": 2}, ["n_samples 1 is fewer than the 2 classes"]),
 ])
 def test_bad_profiles_get_one_clear_error(profile, needles):
     with pytest.raises(ProfileError) as info:
         recommend(profile)
     for needle in needles:
         assert needle in str(info.value)
+
+
+@pytest.mark.parametrize("profile,fields", [
+    ({"problem_type": "regression", "data_structure": "tabular", "n_samples": 10,
+      "input_shape": [3], "n_classes": 3}, [("n_classes", "remove")]),
+    ({"problem_type": "multiclass", "data_structure": "tabular", "n_samples": 10,
+      "input_shape": [3]}, [("n_classes", "set")]),
+    ({"problem_type": "multiclass", "data_structure": "tabular", "input_shape": [3],
+      "n_classes": 3, "colour": "red"}, [("n_samples", "set"), ("colour", "remove")]),
+    ({"problem_type": "binary", "data_structure": "tabular", "n_samples": 5,
+      "input_shape": [3, 4], "n_classes": 5},
+     [("input_shape", "change"), ("problem_type", "change"), ("n_classes", "change")]),
+])
+def test_profile_errors_carry_the_fields_they_are_about(profile, fields):
+    """Callers (the CLI's flag hints) read the fields from the error, never from its text."""
+    with pytest.raises(ProfileError) as info:
+        recommend(profile)
+    assert [(f.field, f.fix) for f in info.value.fields] == fields
 
 
 def test_recommend_never_imports_tensorflow():
@@ -276,3 +297,12 @@ def test_recommend_never_imports_tensorflow():
             "print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("sample", ["mnist", "cifar10", "imdb"])
+def test_early_stopping_patience_leaves_room_to_stop(sample):
+    """Patience equal to the epoch budget (10 of 10) could never stop training early."""
+    from advisor.samples import load_sample_profile
+
+    rec = recommend(load_sample_profile(sample))
+    assert rec.regularization.early_stopping.patience <= rec.training.epochs // 2

@@ -21,7 +21,7 @@ from advisor import recommend  # noqa: E402
 from advisor._random_profiles import random_profile  # noqa: E402
 from advisor.errors import AdvisorError  # noqa: E402
 from advisor.executor import build  # noqa: E402
-from advisor.executor.script import PREPROCESSING_STEPS, render_keras_script  # noqa: E402
+from advisor.executor.script import SCRIPT_STEPS, render_keras_script  # noqa: E402
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
 TIMEOUT = 240
@@ -250,7 +250,7 @@ def test_scripts_of_many_profiles_parse_and_explain_themselves(scale):
         assert all(line.startswith("#") for line in header.strip().splitlines())
         for entry in rec.rationale:
             assert f"{entry.slot}: {entry.rule} " in header
-        assert {step["step"] for step in rec.preprocessing} <= PREPROCESSING_STEPS
+        assert {step["step"] for step in rec.preprocessing} <= SCRIPT_STEPS
         composite = {layer["type"] for layer in rec.model.layers} & {
             *build.COMPOSITE_LAYERS, "Backbone"}
         assert ("class TransformerBlock" in text) == bool(composite)

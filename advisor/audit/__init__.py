@@ -1,11 +1,21 @@
 """Auditing existing training setups: ``audit()`` for one, ``audit_paths()`` for a batch.
 
-``from advisor import audit`` gives this package, and the package is callable:
-``audit("model.keras", profile=...)`` is :func:`advisor.audit.core.audit`. (A subpackage and a
-function cannot both be ``advisor.audit``: whichever import ran last would win, so the name the
-issue's API promises would depend on import order. A callable package is the same object
-either way.)
+Example::
+
+    from advisor import audit
+    findings = audit("model.keras", profile={"problem_type": "binary", ...})
+    for finding in findings:
+        print(finding.code, finding.severity, finding.message, finding.fix)
+
+    from advisor.audit import audit_paths
+    report = audit_paths(["models/"])      # report.findings, report.errors, report.summary
+
+Nothing in an audited file is executed and no weights are loaded.
 """
+
+# ``from advisor import audit`` gives this package, and the package is callable (``audit(...)``
+# is advisor.audit.core.audit): a subpackage and a function cannot both be ``advisor.audit``,
+# since whichever import ran last would win; a callable package is the same object either way.
 
 import sys
 import types

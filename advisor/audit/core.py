@@ -13,30 +13,29 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequenc
 
 from pydantic import ValidationError
 
-from ..dsl import Rule, RuleFile
-from ..engine import get_engine
-from ..errors import AdvisorError, RuleError, format_validation_error
+from ..errors import AdvisorError, DocumentError, RuleError, format_validation_error
 from ..profile import DatasetProfile, load_profile
-from ..rulebase import (RuleBase, RuleFamily, check_finding_examples, check_finding_rule,
-                        load_rulebase)
+from ..rules.compile import RuleBase, RuleFamily
+from ..rules.findings import check_finding_rule, findings_for, run_finding_examples
+from ..rules.language import Rule, RuleFile
+from ..vocab import CONFIG_SUFFIXES, PROFILE_SUFFIXES, SETUP_SUFFIXES
 from .facts import AUDIT_FACTS, raw_setup_facts
-from .report import AuditReport, Finding, InputError, SEVERITY_RANK
+from .report import AuditReport, Finding, InputError
 from .setup import NormalizedSetup, NotASetupError
 
-SETUP_SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".yaml", ".yml")
-PROFILE_SUFFIXES = (".profile.yaml", ".profile.yml", ".profile.json")
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
 
 
-class _SafeFormat(dict):
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
 def _check_rule(rule: Rule, rule_file: RuleFile, where: str) -> None:
+    from .fix import autofix_path_problem
+
     check_finding_rule(rule, "audit", AUDIT_FACTS, where)
     if rule.layer and rule.layer != "output" and rule.layer not in AUDIT_FACTS:
         raise RuleError(f"layer must be 'output' or a fact name, got {rule.layer!r}", where=where)
+    for path in rule.autofix or {}:
+        problem = autofix_path_problem(path)
+        if problem:
+            raise RuleError(problem, where=where)
 
 
 def example_setup(example: Mapping[str, Any]) -> NormalizedSetup:
@@ -56,18 +55,48 @@ def _example_facts(example: Mapping[str, Any], where: str) -> dict[str, Any]:
     return setup_facts(setup)
 
 
-AUDIT = RuleFamily("audit", AUDIT_FACTS, _check_rule, _example_facts)
+#: facet -> code prefix of the audit rules (numbers 101-199 keep them apart from recommend's)
+AUDIT_PREFIXES = {"model": "ARCH", "output": "OUT", "loss": "LOSS", "optimizer": "OPT",
+                  "learning_rate": "LR", "initialization": "INIT", "regularization": "REG",
+                  "preprocessing": "PRE", "training": "TRN", "metrics": "MET"}
+
+AUDIT = RuleFamily(
+    "audit", "Audit rules", "rules that report findings in existing setups (advisor audit)",
+    AUDIT_FACTS, AUDIT_PREFIXES, r"1\d\d", True, _check_rule, _example_facts,
+    run_finding_examples,
+    intro="What `advisor audit` checks in existing setups. Errors are impossibilities (the "
+          "setup cannot learn the task); warnings are matters of degree; info is a reminder. "
+          "Rules whose conditions name profile facts stay silent without a profile.")
 
 
 def audit_rules() -> RuleBase:
     """The compiled audit rules (loaded once per process)."""
-    return load_rulebase(AUDIT)
+    return AUDIT.rulebase()
 
 
-def check_audit_examples(rulebase: Optional[RuleBase] = None, *, engine: Optional[Any] = None
-                         ) -> list[str]:
-    """Run every audit rule's examples through the engine; the failures as messages."""
-    return check_finding_examples(rulebase or audit_rules(), engine=engine)
+def cores() -> int:
+    """The cores this process may use (its CPU affinity, where the platform tells)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def parse_selectors(values: Iterable[str], *, label: str = "select") -> list[str]:
+    """``["LOSS,OUT", "LR1"]`` as ``["LOSS", "OUT", "LR1"]``; each prefix must match at least
+    one audit rule code, so a typo is an error rather than a silent no-op. ``label`` names the
+    option in the message (the CLI's ``--select``)."""
+    prefixes = [part.strip().upper() for value in values for part in value.split(",")
+                if part.strip()]
+    codes = sorted(audit_rules().by_code) if prefixes else []
+    for prefix in prefixes:
+        if not any(code.startswith(prefix) for code in codes):
+            starts = sorted({code.rstrip("0123456789") for code in codes})
+            raise AdvisorError(
+                f"{label} {prefix!r} matches no audit rule code; codes start with "
+                f"{', '.join(starts)} (e.g. {codes[0]})",
+                hint="'advisor rules list --family audit' shows every audit rule")
+    return prefixes
 
 
 def _selected(code: str, select: Optional[Sequence[str]], ignore: Optional[Sequence[str]]) -> bool:
@@ -80,34 +109,13 @@ def audit_setup(setup: NormalizedSetup, profile: Optional[DatasetProfile] = None
                 select: Optional[Sequence[str]] = None, ignore: Optional[Sequence[str]] = None,
                 engine: Optional[Any] = None) -> list[Finding]:
     """Findings for one normalized setup, most severe first."""
-    from ..facts import sanitize
-
     for index, layer in enumerate(setup.layers):
         layer.index = index
     raw, evidence = raw_setup_facts(setup, profile)
-    rulebase = audit_rules()
-    fired = (engine or get_engine()).fire(rulebase, sanitize(raw))
-    display = _SafeFormat({k: _display(v) for k, v in raw.items()})
-    findings = []
-    for code in sorted(fired):
-        if not _selected(code, select, ignore):
-            continue
-        rule = rulebase.by_code[code].rule
-        findings.append(Finding(
-            file=setup.source, code=code, name=rule.name, severity=rule.severity,
-            facet=rulebase.by_code[code].facet,
-            message=" ".join((rule.message or "").format_map(display).split()),
-            fix=" ".join((rule.fix or "").split()),
-            layer=evidence.get(rule.layer) if rule.layer else None,
-            because=" ".join(rule.because.split()), source=rule.source))
-    findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.code))
-    return findings
-
-
-def _display(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    return [Finding(file=setup.source, **fields,
+                    layer=evidence.get(compiled.rule.layer) if compiled.rule.layer else None)
+            for compiled, fields in findings_for(audit_rules(), raw, engine=engine)
+            if _selected(compiled.code, select, ignore)]
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -125,23 +133,40 @@ def sidecar_profile(path: Path) -> Optional[Path]:
     return None
 
 
-def discover(paths: Iterable[Union[str, Path]]) -> Iterator[tuple[Path, bool]]:
-    """Files to audit, as (path, named explicitly). Folders are walked recursively in sorted
-    order; profiles (``*.profile.yaml|json``) are never inputs themselves."""
+def discover(paths: Iterable[Union[str, Path]]
+             ) -> Iterator[tuple[Path, bool, Optional[str]]]:
+    """Files to audit, as (path, named explicitly, why it cannot be read or None). Folders are
+    walked recursively in sorted order; profiles (``*.profile.yaml|json``) are never inputs
+    themselves. Nothing unread passes silently: a folder that cannot be listed, and a FIFO,
+    device, socket, link loop or unreadable file with an audited suffix, come with a reason."""
+    from ..textio import file_problem
+
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            unlisted: list[OSError] = []
+            for root, dirs, files in os.walk(path, onerror=unlisted.append):
+                yield from _unlisted(unlisted)
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     candidate = Path(root) / name
                     if candidate.suffix.lower() in SETUP_SUFFIXES and \
                             not is_profile_file(candidate):
-                        yield candidate, False
+                        yield candidate, False, file_problem(candidate)
+            yield from _unlisted(unlisted)
         elif is_profile_file(path):
             continue
         else:
-            yield path, True
+            yield path, True, None  # read_setup says what is wrong with it, if anything
+
+
+def _unlisted(errors: list[OSError]) -> Iterator[tuple[Path, bool, Optional[str]]]:
+    while errors:
+        error = errors.pop(0)
+        reason = ("permission denied: the folder cannot be listed, so its files were not "
+                  "audited" if isinstance(error, PermissionError) else
+                  f"cannot list the folder: {error.strerror or error}")
+        yield Path(error.filename), True, reason
 
 
 def _load_profile_file(path: Path) -> DatasetProfile:
@@ -192,6 +217,7 @@ def audit(target: Any, *, profile: Any = None, select: Optional[Sequence[str]] =
     from ..models import TrainingConfig
     from .readers import setup_from_config
 
+    select, ignore = parse_selectors(select or ()), parse_selectors(ignore or (), label="ignore")
     profile = None if profile is None else load_profile(profile)
     if isinstance(target, (str, Path)):
         return audit_file(target, profile=profile, select=select, ignore=ignore)
@@ -220,6 +246,10 @@ def _audit_one(args: tuple[str, bool, Optional[dict], Optional[list], Optional[l
         if explicit and not skip_unknown:
             return name, None, _reason(exc, name), False
         return name, None, None, True
+    except DocumentError as exc:  # not even JSON/YAML: with --skip-unknown, not ours to judge
+        if skip_unknown and Path(name).suffix.lower() in CONFIG_SUFFIXES:
+            return name, None, None, True
+        return name, None, _reason(exc, name), False
     except AdvisorError as exc:
         return name, None, _reason(exc, name), False
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
@@ -228,9 +258,10 @@ def _audit_one(args: tuple[str, bool, Optional[dict], Optional[list], Optional[l
 
 
 def _reason(exc: Exception, name: str) -> str:
-    text = str(exc)
-    prefix = f"{name}: "
-    return text[len(prefix):] if text.startswith(prefix) else text
+    """The error without the file name the report already shows beside it."""
+    if isinstance(exc, AdvisorError) and exc.where == name:
+        return exc.message
+    return str(exc)
 
 
 def audit_paths(paths: Iterable[Union[str, Path]], *, profile: Any = None,
@@ -249,27 +280,61 @@ def audit_paths(paths: Iterable[Union[str, Path]], *, profile: Any = None,
             number of findings, error or None), e.g. to drive a progress bar.
     """
     profile = None if profile is None else load_profile(profile)
-    files = list(discover(paths))
+    select, ignore = parse_selectors(select or ()), parse_selectors(ignore or (), label="ignore")
+    found = list(discover(paths))
     report = AuditReport()
     tasks = [(str(path), explicit, profile.model_dump() if profile else None,
-              list(select) if select else None, list(ignore) if ignore else None, skip_unknown)
-             for path, explicit in files]
-    workers = jobs or (os.cpu_count() or 1)
+              select or None, ignore or None, skip_unknown)
+             for path, explicit, reason in found if not reason]
+    workers = min(jobs or cores(), cores())  # more workers than cores only multiply memory
     if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("spawn")  # no forked engine state or locks
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = pool.map(_audit_one, tasks, chunksize=max(1, len(tasks) // (workers * 8)))
-            _collect(results, report, on_result)
-    else:
-        _collect(map(_audit_one, tasks), report, on_result)
+        results = _pooled(tasks, workers, on_result)
+    else:  # in process; the native reads (HDF5) still run in a child with the limits
+        results = []
+        for task in tasks:
+            results.append(_audit_one(task))
+            _notify(on_result, results[-1])
+    done = iter(results)
+    ordered = []  # in the order found, the unread ones with their reason
+    for path, _, reason in found:
+        if reason:
+            ordered.append((str(path), None, reason, False))
+            _notify(on_result, ordered[-1])
+        else:
+            ordered.append(next(done))
+    _collect(ordered, report)
     return report
 
 
+def _pooled(tasks: list[tuple], workers: int, on_result: Optional[Callable]) -> list[tuple]:
+    """The tasks in worker processes that may die: a crash, the memory limit or the time limit
+    becomes that file's error, the worker is replaced and the batch goes on."""
+    from .isolation import WorkerPool
+
+    results: list[Any] = [None] * len(tasks)
+    for index, kind, value in WorkerPool(_audit_one, workers).run(tasks):
+        name = tasks[index][0]
+        if kind == "ok":
+            results[index] = value
+        elif kind == "error":  # _audit_one catches everything; this is a worker-side bug
+            results[index] = (name, None, f"unexpected error while reading: {value}", False)
+        elif kind == "memory":
+            results[index] = (name, None, "reading needed more memory than the limit; stopped",
+                              False)
+        else:
+            results[index] = (name, None, value, False)
+        _notify(on_result, results[index])
+    return results
+
+
+def _notify(on_result: Optional[Callable], result: tuple) -> None:
+    if on_result is not None:
+        name, findings, error, _ = result
+        on_result(name, len(findings or []), error)
+
+
 def _collect(results: Iterable[tuple[str, Optional[list[dict]], Optional[str], bool]],
-             report: AuditReport, on_result: Optional[Callable]) -> None:
+             report: AuditReport) -> None:
     files = 0
     for name, findings, error, skipped in results:
         if not skipped:
@@ -278,6 +343,51 @@ def _collect(results: Iterable[tuple[str, Optional[list[dict]], Optional[str], b
                 report.errors.append(InputError(file=name, reason=error))
             else:
                 report.findings.extend(Finding.model_validate(f) for f in findings or [])
-        if on_result is not None:
-            on_result(name, len(findings or []), error)
     report.tally(files)
+
+
+def fix_report(report: Any, *, profile: Any = None, select: Optional[Sequence[str]] = None,
+               ignore: Optional[Sequence[str]] = None) -> list[str]:
+    """``audit --fix``: fix (:mod:`.fix`) every advisor config of an audit report that has
+    fixable findings, re-audit it and update the report; the notes to show (what was fixed,
+    what was not)."""
+    from .fix import fix_file, fixable
+
+    rulebase = audit_rules()
+    by_file: dict[str, list[Any]] = {}
+    for finding in report.findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    notes: list[str] = []
+    for file, findings in by_file.items():
+        if not fixable(findings, rulebase):
+            continue
+        result = fix_file(file, findings, rulebase)
+        for reason in result.skipped:
+            notes.append(f"{file}: fix not applied: {reason}")
+        if result.refused:
+            notes.append(f"{file}: not fixed: {result.refused}")
+        if not result.written:
+            continue
+        remaining = audit_file(file, profile=profile, select=select or None,
+                               ignore=ignore or None)
+        report.findings = [f for f in report.findings if f.file != file] + remaining
+        left = {f.code for f in remaining}
+        fixed = [code for code in result.applied if code not in left]
+        if fixed:
+            notes.append(f"Fixed {len(fixed)} finding{'s' if len(fixed) != 1 else ''} in "
+                         f"{file} ({', '.join(fixed)})")
+        still = [code for code in result.applied if code in left]
+        if still:
+            notes.append(f"{file}: applied the fix of {', '.join(still)}, but the finding "
+                         "remains")
+    report.tally()
+    return notes
+
+
+def fixable_in_configs(report: Any) -> int:
+    """How many findings of a report ``fix_report`` could fix (those in advisor configs)."""
+    from .fix import fixable, read_config_file
+
+    candidates = fixable(report.findings, audit_rules())
+    configs = {file for file in {f.file for f in candidates} if read_config_file(file)}
+    return sum(1 for f in candidates if f.file in configs)

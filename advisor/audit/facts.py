@@ -13,15 +13,12 @@ from typing import Any, Optional
 
 from ..facts import RECOMMEND_FACTS, Fact, profile_facts, sanitize
 from ..profile import DatasetProfile
+from ..vocab import ACTIVATION_LAYERS, DROPOUT_LAYERS, KERAS_LOSSES, RANGE_STEPS, TOKEN_STEPS
 from .setup import InitializerInfo, LayerInfo, NormalizedSetup
 
 ACTIVATIONS = ("softmax", "sigmoid", "linear", "relu", "tanh", "softplus", "elu", "selu",
                "gelu", "swish", "leaky_relu", "relu6", "hard_sigmoid", "exponential", "other")
-LOSSES = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
-          "binary_focal_crossentropy", "categorical_focal_crossentropy", "mean_squared_error",
-          "mean_absolute_error", "mean_absolute_percentage_error",
-          "mean_squared_logarithmic_error", "huber", "log_cosh", "poisson", "kl_divergence",
-          "hinge", "squared_hinge", "categorical_hinge", "cosine_similarity", "ctc", "other")
+LOSSES = KERAS_LOSSES + ("other",)
 CROSS_ENTROPY = {"binary_crossentropy", "categorical_crossentropy",
                  "sparse_categorical_crossentropy", "binary_focal_crossentropy",
                  "categorical_focal_crossentropy"}
@@ -34,21 +31,18 @@ WEIGHT_LAYERS = {"Dense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "Sepa
                  "DepthwiseConv2D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
                  "LSTM", "GRU", "SimpleRNN", "EinsumDense"}
 CONV_LAYERS = {n for n in WEIGHT_LAYERS if "Conv" in n}
-ACTIVATION_LAYERS = {"Activation", "Softmax", "ReLU", "LeakyReLU", "ELU", "PReLU"}
 SCALING_LAYERS = {"Rescaling", "Normalization", "BatchNormalization", "LayerNormalization"}
 # layers that scale the raw inputs themselves; "Backbone" is the advisor's placeholder for a
 # keras.applications network, which carries its own rescaling and normalization
 INPUT_SCALING_LAYERS = {"Rescaling", "Normalization", "Backbone"}
-SCALE_STEPS = {"standardize", "min_max", "rescale", "normalize", "robust_scale"}
 CONSTANT_INITIALIZERS = {"zeros", "ones", "constant"}
 SATURATING = {"sigmoid", "tanh", "hard_sigmoid"}
 SPATIAL_POOLING = {"MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
                    "AveragePooling2D", "AveragePooling3D"}
 # layers that keep a linear map linear; anything else (pooling, activations, custom layers)
 # may add a non-linearity, so a linear stack is only reported through these
-LINEAR_PASSTHROUGH = {"Dropout", "Flatten", "Reshape", "BatchNormalization", "GaussianNoise",
-                      "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Permute",
-                      "RepeatVector", "AlphaDropout", "GaussianDropout", "InputLayer"}
+LINEAR_PASSTHROUGH = DROPOUT_LAYERS | {"Flatten", "Reshape", "BatchNormalization",
+                                      "GaussianNoise", "Permute", "RepeatVector", "InputLayer"}
 
 
 def _enum(name: str, values: tuple[str, ...], doc: str) -> Fact:
@@ -118,8 +112,6 @@ SETUP_FACTS: dict[str, Fact] = {f.name: f for f in [
     Fact("class_weight_set", "bool", "The config sets class weights (configs only)."),
 ]}
 
-# config steps whose output (token ids, bags of tokens) replaces the raw inputs' range
-TOKEN_STEPS = frozenset({"tokenize", "multi_hot"})
 # every Keras metric that counts exact hits: all are meaningless on a regression and all hide a
 # rare class the same way
 ACCURACY_METRICS = frozenset({"accuracy", "acc", "binary_accuracy", "categorical_accuracy",
@@ -167,10 +159,12 @@ def _structure_facts(layers: list[LayerInfo]) -> tuple[dict[str, Any], dict[str,
          and all(between.class_name in LINEAR_PASSTHROUGH for between in layers[a + 1:b])),
         None)
     hidden = layers[:-1]
+    tail = _output_tail_start(layers)
     found["hidden_softmax"] = next(
-        (l for l in hidden if l.class_name in WEIGHT_LAYERS | ACTIVATION_LAYERS
+        (l for position, l in enumerate(hidden)
+         if l.class_name in WEIGHT_LAYERS | ACTIVATION_LAYERS
          and _activation(l.activation) == "softmax"
-         and not _is_output_activation(l, layers)), None)
+         and not (l.class_name in ACTIVATION_LAYERS and position + 1 >= tail)), None)
     found["repeated_activation"] = next(
         (layer for prev, layer in zip(layers, layers[1:])
          if layer.class_name in ACTIVATION_LAYERS and prev.activation is not None
@@ -186,7 +180,7 @@ def _structure_facts(layers: list[LayerInfo]) -> tuple[dict[str, Any], dict[str,
          and (prev.output_rank is None or prev.output_rank >= 2)), None)
     found["dropout_before_batchnorm"] = next(
         (prev for prev, layer in zip(layers, layers[1:])
-         if prev.class_name in ("Dropout", "SpatialDropout1D", "SpatialDropout2D")
+         if prev.class_name in DROPOUT_LAYERS
          and layer.class_name == "BatchNormalization"), None)
     found["bias_before_batchnorm"] = next(
         (prev for prev, layer in zip(layers, layers[1:])
@@ -198,11 +192,14 @@ def _structure_facts(layers: list[LayerInfo]) -> tuple[dict[str, Any], dict[str,
     return facts, blame
 
 
-def _is_output_activation(layer: LayerInfo, layers: list[LayerInfo]) -> bool:
-    """An Activation/Softmax layer that only follows the output Dense is the output's."""
-    rest = layers[layer.index + 1:] if layer.index < len(layers) else []
-    return layer.class_name in ACTIVATION_LAYERS and all(
-        l.class_name in ACTIVATION_LAYERS | {"Reshape"} for l in rest)
+def _output_tail_start(layers: list[LayerInfo]) -> int:
+    """Where the run of Activation/Softmax/Reshape layers that ends the model starts: an
+    activation layer from there on only follows the output (one pass, so the hidden-softmax
+    check stays linear in the number of layers)."""
+    start = len(layers)
+    while start > 0 and layers[start - 1].class_name in ACTIVATION_LAYERS | {"Reshape"}:
+        start -= 1
+    return start
 
 
 def setup_facts(setup: NormalizedSetup, profile: Optional[DatasetProfile] = None
@@ -274,8 +271,8 @@ def raw_setup_facts(setup: NormalizedSetup, profile: Optional[DatasetProfile] = 
     else:
         scaling_layer = False
     steps = [s.get("step") for s in setup.preprocessing or []]
-    facts["has_input_scaling"] = scaling_layer or bool(SCALE_STEPS & set(steps))
-    if TOKEN_STEPS & set(steps):  # the model reads a tokenizer's output, not the raw range
+    facts["has_input_scaling"] = scaling_layer or bool(set(RANGE_STEPS) & set(steps))
+    if set(TOKEN_STEPS) & set(steps):  # the model reads a tokenizer's output, not the raw range
         facts["token_model"] = True
     if setup.preprocessing is not None:
         facts["has_target_scaling"] = "standardize_target" in steps

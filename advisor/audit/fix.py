@@ -24,8 +24,8 @@ from typing import Any, Mapping, Optional, Sequence, Union
 from pydantic import BaseModel, ValidationError
 
 from ..errors import AdvisorError, format_validation_error
+from ..vocab import CONFIG_SUFFIXES
 
-CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
 MODEL_FILES_NOTE = ("--fix changes advisor configs (TrainingConfig YAML/JSON) only; fix a Keras "
                     "model file in the code that builds and compiles it")
 
@@ -219,6 +219,25 @@ def dump_config(data: Mapping[str, Any], path: Union[str, Path]) -> str:
     return yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True)
 
 
+def _replace(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically: a temporary file beside it, then a rename, so an
+    interrupted fix leaves the old file or the new one, never half of one."""
+    import os
+    import tempfile
+
+    mode = path.stat().st_mode & 0o7777
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
 def fix_file(path: Union[str, Path], findings: Sequence[Any], rulebase: Any) -> FixResult:
     """Apply the automatic fixes of ``findings`` to one advisor config and write it back.
 
@@ -228,6 +247,10 @@ def fix_file(path: Union[str, Path], findings: Sequence[Any], rulebase: Any) -> 
     from ..models import TrainingConfig
 
     result = FixResult(file=str(path))
+    if Path(path).is_symlink():
+        result.refused = ("a symbolic link: not rewritten (the fix would change the file it "
+                          "points to, which may be outside the audited paths)")
+        return result
     data = read_config_file(path)
     if data is None:
         result.refused = MODEL_FILES_NOTE
@@ -243,9 +266,8 @@ def fix_file(path: Union[str, Path], findings: Sequence[Any], rulebase: Any) -> 
             exc, what="training config after the fixes " + ", ".join(applied)
         ).replace("\n", " ")
         return result
-    text = dump_config(fixed, path)
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        _replace(Path(path), dump_config(fixed, path))
     except OSError as exc:
         result.refused = f"cannot write: {exc.strerror or exc}"
         return result
@@ -258,3 +280,4 @@ def fixable(findings: Sequence[Any], rulebase: Any) -> list[Any]:
     """The findings whose rule has an automatic fix."""
     return [f for f in findings
             if (c := rulebase.by_code.get(f.code)) is not None and c.rule.autofix]
+

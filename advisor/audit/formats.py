@@ -19,6 +19,7 @@ from pathlib import Path, PurePath
 from typing import Any, Iterable, Optional, Sequence
 from urllib.parse import quote
 
+from ..vocab import SEVERITIES
 from .report import AuditReport, Finding, InputError
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -27,7 +28,6 @@ SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sche
                 "sarif-schema-2.1.0.json")
 SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 GITHUB_COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
-SEVERITY_ORDER = ("error", "warning", "info")
 
 
 def _plural(count: int, word: str) -> str:
@@ -63,7 +63,7 @@ def render_footer(report: AuditReport) -> str:
     unreadable = (f"; {_plural(errors, 'file')} could not be read" if errors else "")
     if count:
         by_severity = {s: sum(1 for f in report.findings if f.severity == s)
-                       for s in SEVERITY_ORDER}
+                       for s in SEVERITIES}
         breakdown = ", ".join(_plural(n, s) for s, n in by_severity.items() if n)
         with_findings = len({f.file for f in report.findings})
         return (f"Found {_plural(count, 'finding')} ({breakdown}) in {with_findings} of "
@@ -294,8 +294,46 @@ def render_github(report: AuditReport) -> str:
     return "\n".join(lines)
 
 
+# -- what came from a file is shown, never obeyed --------------------------------------------------
+
+def printable(text: str, *, controls: bool = True) -> str:
+    """``text`` safe to print: a file name that is not UTF-8 (Python keeps its bytes as lone
+    surrogates) shows those bytes as ``\\xNN``; with ``controls``, so do control characters
+    (newlines, escape sequences), so a layer name cannot start a GitHub workflow command or
+    drive a terminal."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:          # surrogateescape: one byte of a non-UTF-8 name
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}")
+        elif controls and (code < 0x20 or 0x7F <= code < 0xA0):
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def printable_report(report: AuditReport, *, controls: bool = True) -> AuditReport:
+    """A copy of the report whose strings are :func:`printable`."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return printable(value, controls=controls)
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return AuditReport.model_validate(clean(report.model_dump()))
+
+
 def render(report: AuditReport, output_format: str, **options: Any) -> str:
-    """Dispatch to the renderer of ``output_format`` (one of :data:`FORMATS`)."""
+    """Dispatch to the renderer of ``output_format`` (one of :data:`FORMATS`); strings from the
+    audited files are made printable first (JSON keeps control characters, which it escapes
+    itself)."""
+    report = printable_report(report, controls=output_format != "json")
     if output_format == "text":
         return render_text(report, **options)
     if output_format == "json":

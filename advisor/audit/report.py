@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Severity = Literal["error", "warning", "info"]
-SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-FACETS = ("model", "output", "loss", "optimizer", "learning_rate", "regularization",
-          "preprocessing", "training", "metrics", "initialization", "data")
+from ..vocab import SEVERITIES, SEVERITY_RANK, Severity
 
 
 class Finding(BaseModel):
@@ -57,7 +54,7 @@ class AuditReport(BaseModel):
     def tally(self, files: Optional[int] = None) -> "AuditReport":
         """Recompute the summary from the findings and errors (after a batch, a --fix, or
         adding errors); ``files`` is the number of inputs audited (default: unchanged)."""
-        by_severity = {"error": 0, "warning": 0, "info": 0}
+        by_severity = {name: 0 for name in SEVERITIES}
         for finding in self.findings:
             by_severity[finding.severity] += 1
         self.summary = Summary(

@@ -55,7 +55,8 @@ def profile_data(path: Any, *, targets: Sequence[str] | str = (), text_column: O
                  time_column: Optional[str] = None, forecast_horizon: Optional[int] = None,
                  x_key: str = "x", y_key: str = "y",
                  overrides: Optional[Mapping[str, Any]] = None,
-                 max_rows: Optional[int] = None) -> ProfiledData:
+                 max_rows: Optional[int] = None, encoding: Optional[str] = None,
+                 drop: Sequence[str] = (), keep: Sequence[str] = ()) -> ProfiledData:
     """Measure the DatasetProfile of a data file or image folder.
 
     Args:
@@ -70,17 +71,20 @@ def profile_data(path: Any, *, targets: Sequence[str] | str = (), text_column: O
         x_key, y_key: array names inside an .npz file.
         overrides: DatasetProfile fields to set instead of measuring them (the CLI flags).
         max_rows: read at most this many rows (tabular files); the profile describes them.
+        encoding: the text encoding of a CSV/TSV/TXT file (default UTF-8), e.g. "latin-1".
+        drop: table columns never used as features. A row index, running IDs, near-unique
+            strings (names), dates and constant columns are left out on their own, each with
+            its reason; ``keep`` names columns to use even so.
 
     Raises:
         AdvisorError: a missing file, an unknown format, a missing target column, ... with the
             values found and the fix.
     """
-    from ._profile import profile_path
+    from ._sources import ReadOptions, profile_path
 
-    return profile_path(path, targets=_targets(targets), text_column=text_column,
-                        time_column=time_column, forecast_horizon=forecast_horizon,
-                        x_key=x_key, y_key=y_key, overrides=dict(overrides or {}),
-                        max_rows=max_rows)
+    return profile_path(path, ReadOptions(
+        tuple(_targets(targets)), text_column, time_column, forecast_horizon, x_key, y_key,
+        dict(overrides or {}), max_rows, encoding, tuple(drop), tuple(keep)))
 
 
 def profile_frame(frame: Any, *, targets: Sequence[str] | str = (),
@@ -89,7 +93,7 @@ def profile_frame(frame: Any, *, targets: Sequence[str] | str = (),
                   overrides: Optional[Mapping[str, Any]] = None,
                   source: str = "<memory>") -> ProfiledData:
     """:func:`profile_data` for a pandas DataFrame already in memory."""
-    from ._profile import profile_dataframe
+    from ._tables import profile_dataframe
 
     return profile_dataframe(frame, targets=_targets(targets), text_column=text_column,
                              time_column=time_column, forecast_horizon=forecast_horizon,
@@ -100,7 +104,8 @@ def load_dataset(path: Any, *, targets: Sequence[str] | str = (), text_column: O
                  time_column: Optional[str] = None, forecast_horizon: Optional[int] = None,
                  x_key: str = "x", y_key: str = "y",
                  overrides: Optional[Mapping[str, Any]] = None,
-                 max_rows: Optional[int] = None):
+                 max_rows: Optional[int] = None, encoding: Optional[str] = None,
+                 drop: Sequence[str] = (), keep: Sequence[str] = ()):
     """Load the whole data set raw (no preprocessing) with its profile, for the executor.
 
     Returns an :class:`advisor.dataset.Dataset`: class labels become integer codes in
@@ -108,12 +113,11 @@ def load_dataset(path: Any, *, targets: Sequence[str] | str = (), text_column: O
     rows without a target are left out; time-series features are a DataFrame in time order.
     Same arguments as :func:`profile_data`.
     """
-    from ._load import load_path
+    from ._sources import ReadOptions, load_path
 
-    return load_path(path, targets=_targets(targets), text_column=text_column,
-                     time_column=time_column, forecast_horizon=forecast_horizon,
-                     x_key=x_key, y_key=y_key, overrides=dict(overrides or {}),
-                     max_rows=max_rows)
+    return load_path(path, ReadOptions(
+        tuple(_targets(targets)), text_column, time_column, forecast_horizon, x_key, y_key,
+        dict(overrides or {}), max_rows, encoding, tuple(drop), tuple(keep)))
 
 
 def load_test_dataset(path: Any, like: Any):
@@ -127,14 +131,14 @@ def load_test_dataset(path: Any, like: Any):
         AdvisorError: another format, missing columns, another example shape, a class the
             training data lacks, or a series that does not continue the training series.
     """
-    from ._load import load_like
+    from ._sources import load_like
 
     return load_like(path, like)
 
 
 def sample_dataset_names() -> list[str]:
     """The bundled scikit-learn data sets :func:`load_sample_dataset` knows."""
-    from ._samples import SAMPLE_DATASETS
+    from ..vocab import SAMPLE_DATASETS
 
     return sorted(SAMPLE_DATASETS)
 
@@ -143,6 +147,6 @@ def load_sample_dataset(name: str, *, overrides: Optional[Mapping[str, Any]] = N
     """A bundled scikit-learn data set (no download) as a Dataset: wine, breast_cancer,
     diabetes, digits (digits as 8x8x1 images, input_range [0, 16]). Needs scikit-learn (the
     ``train`` extra)."""
-    from ._samples import load_sample
+    from ._samples import sample_dataset
 
-    return load_sample(name, overrides=dict(overrides or {}))
+    return sample_dataset(name, overrides=dict(overrides or {}))

@@ -10,12 +10,36 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import AdvisorError
-from ._profile import Measure, TargetStats, _fmt_num, finish, infer_target
+from ._measure import Measure, finish, fmt_num
+from ._target import TargetStats, infer_target
 from .models import ProfiledData
 
 PICKLE_HINT = ("it holds Python objects, which would need unpickling; the advisor never "
                "unpickles data (it can run code): save numeric arrays (np.savez(path, x=..., "
                "y=...)) with string labels as a fixed-width str array")
+
+
+MAX_ARRAY_BYTES = 8 * 1024 ** 3
+"""Largest array read from an .npz member, by its decompressed size (checked before reading)."""
+MAX_ARRAY_RATIO = 1000
+"""An .npz member compressed more than this (and over 64 MB) is refused as a zip bomb."""
+
+
+def _check_members(path: Path, keys: tuple[str, ...], where: str) -> None:
+    """The real (decompressed) size of the members that will be read, before reading them."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.filename.removesuffix(".npy") not in keys:
+                continue
+            size, packed = info.file_size, max(1, info.compress_size)
+            if size > MAX_ARRAY_BYTES:
+                raise AdvisorError(f"array {info.filename!r} is {size} bytes decompressed; the "
+                                   f"limit is {MAX_ARRAY_BYTES}", where=where)
+            if size > 64 * 1024 ** 2 and size / packed > MAX_ARRAY_RATIO:
+                raise AdvisorError(f"array {info.filename!r} expands {size // packed}-fold (to "
+                                   f"{size} bytes): refused as a zip bomb", where=where)
 
 
 def read_arrays(path: Path, fmt: str, x_key: str, y_key: str
@@ -24,6 +48,8 @@ def read_arrays(path: Path, fmt: str, x_key: str, y_key: str
 
     where = str(path)
     try:
+        if fmt == "npz":
+            _check_members(path, (x_key, y_key), where)
         if fmt == "npy":
             return np.load(str(path), allow_pickle=False, mmap_mode="r"), None, []
         with np.load(str(path), allow_pickle=False) as archive:
@@ -120,7 +146,7 @@ def profile_arrays(x: Any, y: Optional[Any], *, overrides: dict[str, Any], sourc
     if finite.size:
         low, high = float(finite.min()), float(finite.max())
         measure.set("input_range", [low, high],
-                    f"min {_fmt_num(low)} and max {_fmt_num(high)} of the input array")
+                    f"min {fmt_num(low)} and max {fmt_num(high)} of the input array")
     missing = int(np.isnan(x).sum()) if x.dtype.kind == "f" else 0
     measure.set("missing_ratio", round(missing / max(1, x.size), 6),
                 f"{missing} NaN of {x.size} input values")

@@ -65,20 +65,34 @@ def detect_format(path: str | Path) -> tuple[str, Path]:
     return fmt, p
 
 
-def sniff_delimiter(path: Path, fmt: str) -> str:
+MAX_HEADER_CHARS = 1024 * 1024
+"""Longest header line read (a 200 MB one-line file would otherwise be parsed as columns)."""
+
+
+def sniff_delimiter(path: Path, fmt: str, encoding: str = "utf-8") -> str:
     """The delimiter of a delimited text file: tab for .tsv, else the most frequent of
-    ``, \\t ; |`` in the header line (comma when none appears)."""
-    if fmt == "tsv":
-        return "\t"
+    ``, \\t ; |`` in the header line; a header of words separated by spaces only (as
+    ``np.savetxt`` and many instruments write) is whitespace-delimited; else comma. The header
+    line is read bounded: one longer than :data:`MAX_HEADER_CHARS` is an error."""
     import pandas as pd  # noqa: F401 - pandas' opener handles compressed files
     from pandas.io.common import get_handle
 
     try:
-        with get_handle(str(path), "r", compression="infer", encoding="utf-8",
+        with get_handle(str(path), "r", compression="infer", encoding=encoding,
                         errors="replace") as handle:
-            header = handle.handle.readline()
+            header = handle.handle.readline(MAX_HEADER_CHARS + 1)
+    except LookupError:
+        raise AdvisorError(f"unknown encoding {encoding!r}; give one Python knows, e.g. "
+                           "--encoding latin-1", where=str(path)) from None
     except OSError as exc:
         raise AdvisorError(f"cannot read: {exc}", where=str(path)) from None
+    if len(header) > MAX_HEADER_CHARS:
+        raise AdvisorError(f"the first line is longer than {MAX_HEADER_CHARS} characters: not a "
+                           "header line of a table (is the file one long line?)", where=str(path))
+    if fmt == "tsv":
+        return "\t"
     counts = {d: header.count(d) for d in (",", "\t", ";", "|")}
     best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    if counts[best]:
+        return best
+    return r"\s+" if len(header.split()) > 1 else ","

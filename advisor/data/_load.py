@@ -1,4 +1,5 @@
-"""Loading a whole data set raw, for the executor (``advisor verify``)."""
+"""Building a :class:`~advisor.dataset.Dataset` from what a source read: target codes, tables,
+series windows and arrays in the shape the profile describes (for ``advisor verify``)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from typing import Any, Optional
 
 from ..dataset import Dataset
 from ..errors import AdvisorError
-from ._formats import TABULAR_FORMATS, detect_format
-from ._profile import TableReader, _no_table_options, parse_time, profile_table
+from ._tables import parse_time
 
 
 def encode_target(values: Any, plan: dict[str, Any], where: str) -> Any:
@@ -51,43 +51,6 @@ def encode_target(values: Any, plan: dict[str, Any], where: str) -> Any:
     return array[:, 0] if array.shape[1] == 1 else array
 
 
-def load_path(path: Any, *, targets: list[str], text_column: Optional[str],
-              time_column: Optional[str], forecast_horizon: Optional[int], x_key: str,
-              y_key: str, overrides: dict[str, Any], max_rows: Optional[int]) -> Dataset:
-
-    fmt, p = detect_format(path)
-    source = str(path)
-    if fmt in TABULAR_FORMATS:
-        reader = TableReader(p, fmt, max_rows)
-        frame = reader.read_all()
-        frame.columns = [str(c) for c in frame.columns]
-        profiled, plan = profile_table(iter([frame]), list(frame.columns), targets=targets,
-                                       text_column=text_column, time_column=time_column,
-                                       forecast_horizon=forecast_horizon, overrides=overrides,
-                                       source=source, fmt=fmt, total_rows=reader.total_rows,
-                                       max_rows=max_rows)
-        return _table_dataset(frame, profiled.profile, {**plan, "kind": "table"}, source,
-                              sampled=profiled.sampled)
-    _no_table_options(fmt, source, text_column=text_column, time_column=time_column,
-                      forecast_horizon=forecast_horizon, targets=targets)
-    if fmt in ("npz", "npy"):
-        from ._arrays import profile_arrays, read_arrays
-
-        x, y, _ = read_arrays(p, fmt, x_key, y_key)
-        profiled, plan = profile_arrays(x, y, overrides=overrides, source=source, fmt=fmt,
-                                        y_key=y_key)
-        plan = {**plan, "kind": "arrays", "x_key": x_key, "y_key": y_key}
-        return _array_dataset(x, y, profiled.profile, plan, source)
-    from ._images import load_images, profile_folder
-
-    profiled, plan = profile_folder(p, overrides=overrides, source=source)
-    features, target = load_images(p, plan)
-    return Dataset(profile=profiled.profile, features=features, target=target,
-                   target_names=["class"], classes=list(plan["classes"]), source=source,
-                   sampled=False, plan={"kind": "images", "classes": list(plan["classes"]),
-                                        "size": plan["size"], "channels": plan["channels"]})
-
-
 def _array_dataset(x: Any, y: Any, profile: Any, plan: dict[str, Any], source: str) -> Dataset:
     import numpy as np
 
@@ -105,72 +68,6 @@ def _array_dataset(x: Any, y: Any, profile: Any, plan: dict[str, Any], source: s
                    source=source, sampled=False, plan=plan)
 
 
-def load_like(path: Any, like: Dataset) -> Dataset:
-    """Read another file (a test file) exactly as ``like`` was read: the same columns or
-    arrays, the same target encoding and classes, ``like``'s profile. Nothing is measured."""
-    import numpy as np
-
-    plan = like.plan
-    if plan is None:
-        raise AdvisorError("the training data was made in memory, so there is no reading to "
-                           "repeat; give the test data as a Dataset as well", where=str(path))
-    fmt, p = detect_format(path)
-    source = str(path)
-    kind = plan["kind"]
-    expected = {"table": "a table (CSV, TSV, TXT or Parquet) like the training file",
-                "arrays": "an .npz file with the same arrays as the training file",
-                "images": "a folder of the same class sub-folders as the training folder"}[kind]
-    actual = ("table" if fmt in TABULAR_FORMATS else "arrays" if fmt in ("npz", "npy")
-              else "images")
-    if actual != kind:
-        raise AdvisorError(f"the test data must be {expected}; got {fmt}", where=source)
-    profile = like.profile
-    if kind == "table":
-        reader = TableReader(p, fmt, None)
-        frame = reader.read_all()
-        frame.columns = [str(c) for c in frame.columns]
-        needed = list(plan["features"]) + list(plan["targets"]) + [
-            c for c in (plan["time_column"], plan["text_column"]) if c]
-        missing = [c for c in needed if c not in frame.columns]
-        if missing:
-            raise AdvisorError(
-                f"the test file lacks column(s) {', '.join(map(repr, missing))} of the training "
-                f"file; it has {', '.join(map(repr, list(frame.columns)[:20]))}", where=source)
-        if not len(frame):
-            raise AdvisorError("the test file has a header but no data rows", where=source)
-        test = _table_dataset(frame, profile, plan, source, sampled=False)
-        if profile.problem_type == "forecasting" and like.time_index is not None and \
-                test.time_index is not None and len(test.time_index) and \
-                not test.time_index[0] > like.time_index[-1]:
-            raise AdvisorError(
-                f"the test file must continue the training series: its first time "
-                f"{test.time_index[0]} is not after the training file's last "
-                f"{like.time_index[-1]} (column {plan['time_column']!r})", where=source)
-        return test
-    if kind == "arrays":
-        from ._arrays import read_arrays
-
-        x, y, _ = read_arrays(p, fmt, plan["x_key"], plan["y_key"])
-        expected_shape = list(like.features.shape[1:])
-        layout_shape = list(x.shape[1:])
-        if plan.get("layout") == "channels_first" and len(layout_shape) == 2:
-            layout_shape = layout_shape[::-1]
-        if int(np.prod(layout_shape)) != int(np.prod(expected_shape)):
-            raise AdvisorError(
-                f"the test examples have shape {list(x.shape[1:])}; the training examples "
-                f"{list(like.features.shape[1:])}", where=source)
-        if x.dtype.kind not in "biuf":
-            raise AdvisorError(f"the input array has dtype {x.dtype}; expected numbers",
-                               where=source)
-        return _array_dataset(x, y, profile, plan, source)
-    from ._images import load_images, test_folder_plan
-
-    files_plan = test_folder_plan(p, plan, source)
-    features, target = load_images(p, files_plan)
-    return Dataset(profile=profile, features=features, target=target, target_names=["class"],
-                   classes=list(plan["classes"]), source=source, plan=plan)
-
-
 def _reshape(features: Any, shape: list[int], where: str) -> Any:
     import numpy as np
 
@@ -186,8 +83,13 @@ def _reshape(features: Any, shape: list[int], where: str) -> Any:
 def _table_dataset(frame: Any, profile: Any, plan: dict[str, Any], source: str, *,
                    sampled: bool) -> Dataset:
     targets = plan["targets"]
+    notes = []
     if targets:
-        frame = frame[frame[targets].notna().all(axis=1)]
+        keep = frame[targets].notna().all(axis=1)
+        if not keep.all():
+            notes.append(f"{source}: {int((~keep).sum())} of {len(frame)} rows have no target "
+                         "value and were left out")
+        frame = frame[keep]
     frame = frame.reset_index(drop=True)
     target = encode_target(frame[targets], plan, source) if targets else None
     structure = profile.data_structure
@@ -207,7 +109,9 @@ def _table_dataset(frame: Any, profile: Any, plan: dict[str, Any], source: str, 
             time_index = parse_time(frame[plan["time_column"]], plan["time_column"],
                                     source).to_numpy()
         if profile.problem_type != "forecasting":
-            return _step_windows(features, target, profile, plan, source, time_index)
+            windows = _step_windows(features, target, profile, plan, source, time_index)
+            windows.notes.extend(notes)
+            return windows
     elif structure in ("image", "audio", "sequence"):
         import numpy as np
 
@@ -223,7 +127,7 @@ def _table_dataset(frame: Any, profile: Any, plan: dict[str, Any], source: str, 
     return Dataset(profile=profile, features=features, target=target,
                    target_names=list(targets), classes=plan["classes"],
                    feature_names=feature_names, source=source, sampled=sampled,
-                   time_index=time_index, plan=plan)
+                   time_index=time_index, plan=plan, notes=notes)
 
 
 def _step_windows(features: Any, target: Any, profile: Any, plan: dict[str, Any], source: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import Any
+from typing import Any, Optional
 
 from .models import ProfiledData
 
@@ -26,7 +26,8 @@ def _sample_line(profiled: ProfiledData) -> str:
     return "All measured values are exact (no sampling)."
 
 
-def profile_text(profiled: ProfiledData, width: int = 100) -> str:
+def profile_text(profiled: ProfiledData, width: int = 100, *,
+                 next_command: Optional[str] = None) -> str:
     profile = profiled.profile
     data = profile.model_dump(mode="json", exclude_none=True)
     lines = [f"Profile of {profiled.source} ({profiled.format}): {profile.problem_type} problem, "
@@ -54,13 +55,8 @@ def profile_text(profiled: ProfiledData, width: int = 100) -> str:
                      "from n_samples and input_shape when recommending")
     if profiled.notes:
         lines += ["", "Notes:"] + [f"  - {note}" for note in profiled.notes]
-    table = profiled.format in ("csv", "tsv", "txt", "parquet")
-    lines += ["", f"Next: advisor recommend --data {profiled.source}"
-              + "".join(f" --target {t}" for t in (profiled.targets if table else []))
-              + (f" --text-column {profiled.text_column}" if profiled.text_column else "")
-              + (f" --time-column {profiled.time_column}" if profiled.time_column else "")
-              + (f" --forecast-horizon {profiled.forecast_horizon}"
-                 if profiled.forecast_horizon else "")]
+    if next_command:
+        lines += ["", f"Next: {next_command}"]
     return "\n".join(lines)
 
 
@@ -87,12 +83,13 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def measured_header(profiled: ProfiledData) -> str:
-    """The line ``advisor recommend --data`` prints above the recommendation."""
+def measured_header(profiled: ProfiledData, evidence_command: Optional[str] = None) -> str:
+    """The line ``advisor recommend --data`` prints above the recommendation; the caller says
+    which command shows the evidence (the CLI repeats the flags it was given)."""
     given = [f for f, p in profiled.provenance.items() if p.how == "given"]
     line = f"Profile measured from {profiled.source}"
     if profiled.sampled:
         line += " (some values on a sample)"
     if given:
         line += f"; given by flags: {', '.join(given)}"
-    return line + f"; 'advisor profile {profiled.source}' shows the evidence."
+    return line + (f"; '{evidence_command}' shows the evidence." if evidence_command else ".")

@@ -8,18 +8,13 @@ from typing import Any
 
 from ..dataset import Dataset
 from ..errors import AdvisorError
+from ..vocab import SAMPLE_DATASETS
 from .models import Provenance
 
-SAMPLE_DATASETS = {
-    "wine": "load_wine",
-    "breast_cancer": "load_breast_cancer",
-    "diabetes": "load_diabetes",
-    "digits": "load_digits",
-}
 DIGITS_EVIDENCE = "the digits are 8x8 grayscale images (scikit-learn load_digits)"
 
 
-def load_sample(name: str, *, overrides: dict[str, Any]) -> Dataset:
+def sample_dataset(name: str, *, overrides: dict[str, Any]) -> Dataset:
     if name not in SAMPLE_DATASETS:
         close = difflib.get_close_matches(name, list(SAMPLE_DATASETS), n=2)
         raise AdvisorError(
@@ -33,9 +28,9 @@ def load_sample(name: str, *, overrides: dict[str, Any]) -> Dataset:
             f"the sample data set {name!r} comes from scikit-learn, which is not installed; "
             "install the train extra: pip install 'advisor[train]'") from None
     from ._load import encode_target
-    from ._profile import profile_table
+    from ._tables import profile_table
 
-    bunch = getattr(datasets, SAMPLE_DATASETS[name])(as_frame=True)
+    bunch = getattr(datasets, f"load_{name}")(as_frame=True)
     frame = bunch.frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     source = f"sample:{name}"

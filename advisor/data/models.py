@@ -33,6 +33,7 @@ class ColumnInfo(BaseModel):
     role: Literal["feature", "target", "time", "text", "ignored"]
     kind: Literal["numeric", "integer", "bool", "string", "datetime", "empty"]
     missing: int = 0
+    reason: Optional[str] = None  # why an ignored column is left out of the features
 
 
 class ProfiledData(BaseModel):

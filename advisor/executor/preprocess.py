@@ -45,14 +45,11 @@ import numpy as np
 
 from ..dataset import Dataset
 from ..errors import AdvisorError
+from ..profile import CLASSIFICATION
+from ..vocab import PREPROCESSING_STEPS, TARGET_STEPS
 from . import import_keras
 
-STEPS = ("impute", "one_hot", "clip", "standardize", "min_max", "rescale", "tokenize", "pad",
-         "multi_hot", "window", "standardize_target", "log_target")
-SCALING_STEPS = ("clip", "standardize", "min_max", "rescale")
-TARGET_STEPS = ("standardize_target", "log_target")
-CLASSIFICATION = ("binary", "multiclass", "multilabel")
-SUPPORTED_PROBLEMS = ("binary", "multiclass", "multilabel", "regression", "forecasting")
+SUPPORTED_PROBLEMS = CLASSIFICATION + ("regression", "forecasting")
 MIN_SPLIT_ROWS = 2  # the fewest examples a training, validation or test split may hold
 BASES = ("none", "last_value", "seasonal_naive")  # what a forecast window is relative to
 
@@ -302,9 +299,10 @@ class Preprocessor:
         self.steps = [dict(step) for step in steps]
         for index, step in enumerate(self.steps):
             name = step.get("step")
-            if name not in STEPS:
+            if name not in PREPROCESSING_STEPS:
                 raise AdvisorError(f"unknown preprocessing step {name!r}; the executor knows "
-                                   f"{', '.join(STEPS)}", where=f"preprocessing[{index}]")
+                                   f"{', '.join(PREPROCESSING_STEPS)}",
+                                   where=f"preprocessing[{index}]")
         self.input_steps = [s for s in self.steps if s["step"] not in TARGET_STEPS + ("window",)]
         self.target_steps = [s for s in self.steps if s["step"] in TARGET_STEPS]
         windows = [s for s in self.steps if s["step"] == "window"]

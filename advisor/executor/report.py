@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .diagnose import Diagnosis
+from ..diagnose import Diagnosis
 
 REPORT_VERSION = 1
 METRIC_ORDER = ("accuracy", "macro_f1", "roc_auc", "micro_f1", "mase", "mae", "rmse")
@@ -117,6 +117,14 @@ class VerifyReport(_Strict):
     diagnosis: list[Diagnosis]
     paths: ReportPaths = Field(default_factory=ReportPaths)
     notes: list[str] = Field(default_factory=list)
+    trained: str = Field(default="recommended",
+                         description="what the 'recommended' run trained: the recommendation, "
+                         "or the user's config (verify --config)")
+
+    @property
+    def ours(self) -> str:
+        """How the text names the first run: the recommendation, or the user's config."""
+        return "your config" if self.trained == "config" else "recommended"
 
     def runs(self) -> list[RunReport]:
         runs = [self.recommended, *self.baselines.values()]
@@ -126,6 +134,8 @@ class VerifyReport(_Strict):
         """How a run is named in tables: the classical reference by its method."""
         if run is self.baselines.get("reference"):
             return f"reference: {run.name}"
+        if run is self.recommended:
+            return self.ours
         return RUN_TITLES.get(run.name, run.name)
 
     def verdicts(self) -> list[str]:
@@ -139,12 +149,12 @@ class VerifyReport(_Strict):
             shown = (f" ({name} {_number(theirs)} against {_number(ours)})"
                      if ours is not None and theirs is not None else "")
             out.append(
-                f"The classical reference ({reference.description}) beats the recommended "
+                f"The classical reference ({reference.description}) beats the {self.ours} "
                 f"network on this split{shown}. As it stands, use the classical method for "
                 "this data; a network needs more data, or try --refine and --seeds to see "
                 "whether the gap is more than noise.")
         if not comparison.recommended_beats_trivial:
-            out.append("The recommended network does not beat the trivial baseline: it has "
+            out.append(f"The {self.ours} network does not beat the trivial baseline: it has "
                        "learned nothing useful on this split; read the diagnosis below.")
         return out
 
@@ -205,7 +215,7 @@ def render_text(report: VerifyReport) -> str:
     comparison = report.comparison
     direction = "higher" if comparison.higher_is_better else "lower"
     lines += ["", f"primary metric: {comparison.primary_metric} ({direction} is better); "
-              f"recommended beats trivial: {_yes(comparison.recommended_beats_trivial)}; "
+              f"{report.ours} beats trivial: {_yes(comparison.recommended_beats_trivial)}; "
               f"matches or beats the document default: "
               f"{_yes(comparison.recommended_matches_document_default)}"
               + ("" if comparison.recommended_matches_reference is None else
@@ -214,7 +224,7 @@ def render_text(report: VerifyReport) -> str:
     lines += report.verdicts()
     if report.refined is not None:
         lines.append("refined with: " + ("; ".join(report.refined.applied) or "no changes"))
-    lines += ["", "Diagnosis (recommended):"]
+    lines += ["", f"Diagnosis ({report.ours}):"]
     lines += _findings_text(report.diagnosis) or ["  nothing to report: the curves look healthy"]
     if report.refined is not None:
         lines += ["", "Diagnosis (refined):"]
@@ -258,8 +268,8 @@ def render_markdown(report: VerifyReport) -> str:
     out += ["| " + " | ".join(row) + " |" for row in rows]
     comparison = report.comparison
     out += ["", f"Primary metric **{comparison.primary_metric}** "
-            f"({'higher' if comparison.higher_is_better else 'lower'} is better). Recommended "
-            f"beats the trivial baseline: **{_yes(comparison.recommended_beats_trivial)}**; "
+            f"({'higher' if comparison.higher_is_better else 'lower'} is better). "
+            f"{report.ours.capitalize()} beats the trivial baseline: **{_yes(comparison.recommended_beats_trivial)}**; "
             "matches or beats the document's default: "
             f"**{_yes(comparison.recommended_matches_document_default)}**"
             + ("." if comparison.recommended_matches_reference is None else
@@ -278,7 +288,7 @@ def render_markdown(report: VerifyReport) -> str:
         image = Path(report.paths.curves_png).name
         out += ["", "## Learning curves", "", f"![learning curves]({image})"]
     out += ["", "## Diagnosis", ""]
-    for title, findings in (("recommended", report.diagnosis),
+    for title, findings in ((report.ours, report.diagnosis),
                             *((("refined", report.refined.diagnosis),) if report.refined else ())):
         if report.refined is not None:
             out += [f"### {title}", ""]

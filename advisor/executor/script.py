@@ -19,15 +19,14 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import AdvisorError
+from ..vocab import PREPROCESSING_STEPS
 from .build import (COMPOSITE_LAYERS, as_setup, check_layers, early_stopping_arguments,
                     keras_object_module, layer_arguments, loss_arguments, metric_names,
                     optimizer_arguments, plateau_arguments, schedule_arguments)
 
 LAYERS_SOURCE = Path(__file__).with_name("layers.py")
 # preprocessing steps the generated data pipeline implements (others are skipped with a warning)
-PREPROCESSING_STEPS = frozenset({"impute", "one_hot", "clip", "standardize", "min_max", "rescale",
-                                 "tokenize", "multi_hot", "window", "pad",
-                                 "standardize_target"})
+SCRIPT_STEPS = frozenset(PREPROCESSING_STEPS) - {"log_target"}
 LINE = 99
 
 

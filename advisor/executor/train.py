@@ -20,8 +20,9 @@ import numpy as np
 from ..errors import AdvisorError
 from ..models import TrainingSetup
 from ..profile import DatasetProfile
+from ..vocab import SCALING_STEPS, TARGET_STEPS
 from .build import as_setup, build_model, class_weights, compile_model, training_callbacks
-from .preprocess import SCALING_STEPS, TARGET_STEPS, Part, task_of
+from .preprocess import Part, task_of
 
 DOCUMENT_DEFAULT = "document_default"
 RECOMMENDED = "recommended"

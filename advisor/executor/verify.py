@@ -20,7 +20,7 @@ import numpy as np
 from ..dataset import Dataset
 from ..errors import AdvisorError
 from ..models import TrainingConfig, TrainingSetup
-from .diagnose import Diagnosis, RunSummary, apply_adjustments, diagnose
+from ..diagnose import Diagnosis, RunSummary, apply_adjustments, diagnose
 from .preprocess import (Preprocessor, check_target, features_of, is_series,
                          split_dataset, task_of)
 from .reference import Reference, classical_reference, mase_scale
@@ -41,13 +41,6 @@ REFERENCE = "reference"
 
 
 # -- inputs ---------------------------------------------------------------------------------------
-
-def load_sample(name: str) -> Dataset:
-    """A bundled sample (scikit-learn's wine, breast_cancer, diabetes, digits) as a Dataset."""
-    from ..data import load_sample_dataset
-
-    return load_sample_dataset(name)
-
 
 def load_data(path: Union[str, Path], *, targets: Sequence[str] = (), **options: Any) -> Dataset:
     """A data file (CSV, Parquet, NPZ, image folder ...) as a Dataset, read by advisor.data."""
@@ -105,7 +98,7 @@ def combine(train: Dataset, test: Dataset) -> Dataset:
                    target_names=train.target_names, classes=train.classes,
                    feature_names=train.feature_names, source=train.source,
                    sampled=train.sampled, time_index=time_index, overlap=train.overlap,
-                   plan=train.plan)
+                   plan=train.plan, notes=train.notes + test.notes)
 
 
 def _resolve_dataset(data: Any, target: Any, sample: Optional[str], dataset: Optional[Dataset],
@@ -121,7 +114,9 @@ def _resolve_dataset(data: Any, target: Any, sample: Optional[str], dataset: Opt
                                f"{type(dataset).__name__}")
         return dataset
     if sample is not None:
-        return load_sample(sample)
+        from ..data import load_sample_dataset
+
+        return load_sample_dataset(sample)
     targets = (target,) if isinstance(target, str) else tuple(target or ())
     return load_data(data, targets=targets, **data_options)
 
@@ -394,7 +389,7 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
         notes.append(f"each setup was trained with seeds {session.seeds[0]}..{session.seeds[-1]}"
                      f": metrics are means (spread: standard deviation); the curves and the "
                      f"diagnosis are those of seed {session.seeds[0]}")
-    notes += session.split.notes
+    notes += session.dataset.notes + session.split.notes
 
     primary = primary_metric(kind)
     recommended = run_report(RECOMMENDED, runs[RECOMMENDED], findings[RECOMMENDED])
@@ -420,7 +415,8 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
         split=session.split_report(), recommended=recommended, baselines=baselines,
         refined=refined_report, comparison=comparison,
         history={name: _history(results[0]) for name, results in runs.items()},
-        diagnosis=findings[RECOMMENDED], notes=notes)
+        diagnosis=findings[RECOMMENDED], notes=notes,
+        trained="config" if config is not None else "recommended")
     if report_dir is not None:
         report = write_report(report, report_dir, plot=plot)
     return report

@@ -19,13 +19,15 @@ def sample_names() -> list[str]:
 
 
 def sample_path(name: str) -> Path:
+    """The bundled profile called ``name``; only bundled names (``--sample /etc/x`` is refused,
+    never read)."""
     path = _folder() / f"{name}.yaml"
-    if not path.is_file():
+    if name not in sample_names() or not path.is_file():
         raise AdvisorError(f"unknown sample {name!r}; expected one of {', '.join(sample_names())}")
     return path
 
 
-def load_sample(name: str) -> DatasetProfile:
-    """The bundled profile of a well-known data set, e.g. ``load_sample("wine")``."""
+def load_sample_profile(name: str) -> DatasetProfile:
+    """The bundled profile of a well-known data set, e.g. ``load_sample_profile("wine")``."""
     path = sample_path(name)
     return load_profile(read_mapping(path), where=str(path))

@@ -245,6 +245,16 @@ def dropout_before_bn(keras):
                    "metrics": ["accuracy"]}
 
 
+def spatial_dropout3d_before_bn(keras):
+    """B6 for volumes: every Dropout-family layer shifts the variance, SpatialDropout3D too."""
+    L = keras.layers
+    model = keras.Sequential([keras.Input((4, 4, 4, 1)), L.Conv3D(4, 3, activation="relu"),
+                              L.SpatialDropout3D(0.2), L.BatchNormalization(), L.Flatten(),
+                              L.Dense(3, activation="softmax", name="output")])
+    return model, {"loss": "sparse_categorical_crossentropy", "optimizer": "adam",
+                   "metrics": ["accuracy"]}
+
+
 def adam_lr_0_5(keras):
     L = keras.layers
     model = keras.Sequential([keras.Input((8,))] +
@@ -354,6 +364,9 @@ CASES: list[Case] = [
     Case("dense_on_conv_output", dense_on_conv_output,
          {**IMAGE_8, "n_classes": 10, "label_encoding": "one_hot"}, "B5"),
     Case("dropout_before_bn", dropout_before_bn, _multiclass(3), "B6"),
+    Case("spatial_dropout3d_before_bn", spatial_dropout3d_before_bn,
+         {**IMAGE_8, "input_shape": [4, 4, 4, 1], "n_classes": 3, "label_encoding": "integer"},
+         "B6"),
     Case("adam_lr_0_5", adam_lr_0_5, {**_multiclass(3), "n_samples": 50000}, "C1"),
     Case("sgd_lr_tiny", sgd_lr_tiny, _multiclass(3), "C2"),
     Case("adam_tiny_epsilon", adam_tiny_epsilon, _multiclass(3), "C4"),

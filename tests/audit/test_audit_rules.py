@@ -6,23 +6,20 @@ import re
 
 import pytest
 
-from advisor.audit.core import AUDIT, audit_rules, check_audit_examples
-from advisor.audit.report import FACETS
+from advisor.audit.core import AUDIT, audit_rules
 from advisor.engine import ReferenceEngine
-from advisor.rulebase import compile_rulebase, rules_root
+from advisor.rules.compile import compile_rulebase, rules_root
+from advisor.vocab import FACETS
 
 RULES = audit_rules().rules
-PREFIX = {"output": "OUT", "loss": "LOSS", "model": "ARCH", "optimizer": "OPT",
-          "learning_rate": "LR", "initialization": "INIT", "regularization": "REG",
-          "preprocessing": "PRE", "training": "TRN", "metrics": "MET"}
 
 
 def test_every_example_holds_in_the_engine():
-    assert check_audit_examples() == []
+    assert AUDIT.run_examples(audit_rules(), None) == []
 
 
 def test_every_example_holds_in_the_reference_evaluator():
-    assert check_audit_examples(engine=ReferenceEngine()) == []
+    assert AUDIT.run_examples(audit_rules(), ReferenceEngine()) == []
 
 
 def test_examples_are_valid_setups():
@@ -33,7 +30,7 @@ def test_examples_are_valid_setups():
 def test_audit_rule_contract(rule):
     r = rule.rule
     assert rule.facet in FACETS
-    assert r.code.startswith(PREFIX[rule.facet]) and re.match(r"^[A-Z]+1\d\d$", r.code)
+    assert r.code.startswith(AUDIT.prefixes[rule.facet]) and re.match(r"^[A-Z]+1\d\d$", r.code)
     assert r.severity in ("error", "warning", "info")
     assert r.message and r.fix and r.message != r.fix
     assert r.source.startswith("https://")

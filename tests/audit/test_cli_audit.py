@@ -316,6 +316,42 @@ def test_fix_notes_go_to_stderr_in_machine_formats(tmp_path, config_data):
     assert "Fixed" in result.stderr
 
 
+def test_fix_never_writes_through_a_symlink_and_replaces_atomically(tmp_path, config_data):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = _write(outside / "real.yaml", _logits(config_data))
+    audited = tmp_path / "audited"
+    audited.mkdir()
+    (audited / "link.yaml").symlink_to(target)
+    before = target.read_bytes()
+    result = run(str(audited), "--fix")
+    assert target.read_bytes() == before
+    assert "link.yaml: not fixed: a symbolic link: not rewritten" in result.stdout
+    own = _write(audited / "own.yaml", _logits(config_data))
+    own.chmod(0o640)
+    inode = own.stat().st_ino
+    run(str(own), "--fix")
+    assert own.stat().st_ino != inode          # a new file renamed over the old one
+    assert own.stat().st_mode & 0o777 == 0o640  # with the old file's permissions
+    assert not [p.name for p in audited.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_sample_takes_only_bundled_names(tmp_path):
+    (tmp_path / "secret.yaml").write_text("problem_type: binary\n")
+    result = CliRunner().invoke(cli, ["recommend", "--sample", str(tmp_path / "secret")],
+                                env={"COLUMNS": "100"})
+    assert result.exit_code == 2 and "unknown sample" in result.stderr
+    assert "binary" not in result.stderr.split("expected one of")[0]
+
+
+def test_jobs_is_capped_at_the_core_count_with_a_note(tmp_path, config_data):
+    from advisor.audit.core import cores
+
+    _write(tmp_path / "a.yaml", _logits(config_data))
+    result = run(str(tmp_path), "--jobs", "999")
+    assert f"note: --jobs 999 is more than the {cores()} cores; using {cores()}" in result.stderr
+
+
 def test_fix_never_touches_keras_files(tmp_path):
     path = tmp_path / "model.json"
     path.write_text(json.dumps(KERAS_JSON))
@@ -402,7 +438,7 @@ def test_rules_list_families():
     from advisor.audit.core import audit_rules
     from advisor.recommend import recommend_rules
 
-    from advisor.executor.diagnose import diagnose_rules
+    from advisor.diagnose import diagnose_rules
 
     n_audit, n_recommend = len(audit_rules().rules), len(recommend_rules().rules)
     n_diagnose = len(diagnose_rules().rules)
@@ -427,7 +463,7 @@ def test_rules_list_families():
 
 
 def test_rules_lint_covers_every_family(tmp_path):
-    from advisor.rulebase import rules_root
+    from advisor.rules.compile import rules_root
 
     clean = run_cli("rules", "lint")
     assert clean.exit_code == 0, clean.output
@@ -479,3 +515,26 @@ def test_pre_commit_hook_definition():
     for name in ["m.profile.yaml", "m.profile.yml", "m.profile.json"]:
         assert exclude.search(name)
     assert not files.search("train.py")
+
+
+def test_the_library_checks_selectors_as_the_cli_does(tmp_path):
+    """A typo in select/ignore is an error in audit_paths too, never a silent no-op."""
+    from advisor.audit.core import audit_paths, parse_selectors
+    from advisor.errors import AdvisorError
+
+    assert parse_selectors(["loss,out", " LR1 "]) == ["LOSS", "OUT", "LR1"]
+    with pytest.raises(AdvisorError, match="select 'LOSX' matches no audit rule code"):
+        audit_paths([str(tmp_path)], select=["LOSX"])
+    with pytest.raises(AdvisorError, match="ignore 'ZZZ' matches no audit rule code"):
+        audit_paths([str(tmp_path)], ignore=["ZZZ"])
+
+
+def test_audit_and_audit_paths_word_a_missing_path_the_same(tmp_path):
+    from advisor.audit.core import audit_paths
+
+    missing = tmp_path / "nodir"
+    report = audit_paths([str(missing)])
+    assert [(e.file, e.reason) for e in report.errors] == [
+        (str(missing), "no such file or folder; check the path")]
+    text = run("audit", str(missing))
+    assert f"{missing}: error: no such file or folder; check the path" in text.stdout

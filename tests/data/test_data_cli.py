@@ -189,7 +189,7 @@ def test_plain_recommend_imports_no_data_or_training_libraries():
 def test_data_options_are_reusable():
     import click
 
-    from advisor.cli import data_options, pop_data_options, profile_from_options
+    from advisor.cli.options import data_options, pop_data_options, profile_from_options
 
     seen = {}
 
@@ -205,5 +205,86 @@ def test_data_options_are_reusable():
     assert seen["data"] == "d.csv" and seen["rest"] == {}
     assert seen["options"] == {"targets": ("a", "b"), "text_column": None, "time_column": None,
                                "forecast_horizon": 3, "x_key": "x", "y_key": "y",
-                               "max_rows": None}
+                               "max_rows": None, "encoding": None, "drop": (), "keep": ()}
     assert callable(profile_from_options)
+
+
+def test_a_measured_label_encoding_is_not_called_given(wine_csv):
+    result = run("recommend", "--data", str(wine_csv), "--target", "label")
+    assert result.exit_code == 0
+    assert "label_encoding        integer (measured)" in result.stdout
+    assert "(given)" not in result.stdout.split("facet")[0]
+
+
+def _hint_runs(line: str, prefix: str):
+    """Run a printed hint exactly as printed (shell-split, without the leading 'advisor')."""
+    import shlex
+
+    command = line.split(prefix, 1)[1]
+    command = command.split("' shows the evidence")[0] if "shows the evidence" in line \
+        else command
+    words = shlex.split(command)
+    assert words[0] == "advisor"
+    return run(*words[1:])
+
+
+def _cases(wine_csv, digits_npz, series_csv):
+    return [
+        [str(wine_csv), "--target", "label", "--compute", "gpu", "--max-rows", "150"],
+        [str(digits_npz), "--data-structure", "image", "--input-shape", "8,8,1",
+         "--problem-type", "multiclass", "--no-pretrained"],
+        [str(series_csv[0]), "--target", "temperature", "--time-column", "step",
+         "--forecast-horizon", "6"],
+    ]
+
+
+def test_every_printed_next_command_runs_with_the_given_flags(wine_csv, digits_npz,
+                                                              series_csv):
+    for args in _cases(wine_csv, digits_npz, series_csv):
+        profiled = run("profile", *args)
+        assert profiled.exit_code == 0, profiled.output
+        next_line = profiled.stdout.rstrip().splitlines()[-1]
+        assert next_line.startswith("Next: advisor recommend --data ")
+        for flag in (a for a in args[1:] if a.startswith("--")):
+            assert flag in next_line, (flag, next_line)
+        followed = _hint_runs(next_line, "Next: ")
+        assert followed.exit_code == 0, (next_line, followed.output)
+        # and the recommendation's "shows the evidence" hint runs too, giving the same profile
+        header = followed.stdout.splitlines()[0]
+        evidence = _hint_runs(header, "; '")
+        assert evidence.exit_code == 0, (header, evidence.output)
+        assert evidence.stdout.splitlines()[0] == profiled.stdout.splitlines()[0]
+
+
+def test_a_latin1_export_names_the_byte_and_the_option_and_reads_with_it(tmp_path):
+    import pandas as pd
+
+    from advisor.data import load_dataset, load_test_dataset
+
+    frame = pd.DataFrame({"ville": ["Orl\u00e9ans", "S\u00e8te", "Paris"] * 20,
+                          "x": range(60), "y": [0, 1] * 30})
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    frame.to_csv(train, index=False, encoding="latin-1")
+    frame.head(12).to_csv(test, index=False, encoding="latin-1")
+    failed = run("profile", train, "--target", "y")
+    assert failed.exit_code == 2
+    assert "byte 0xe9 is not valid utf-8" in failed.stderr and "--encoding" in failed.stderr
+    read = run("profile", train, "--target", "y", "--encoding", "latin-1")
+    assert read.exit_code == 0 and "text columns ville" in read.stdout
+    assert read.stdout.rstrip().endswith("--target y --encoding latin-1")
+    dataset = load_dataset(train, targets="y", encoding="latin-1")
+    assert "Orl\u00e9ans" in set(dataset.features["ville"])
+    assert load_test_dataset(test, dataset).n_samples == 12   # read as the training file was
+    unknown = run("profile", train, "--target", "y", "--encoding", "klingon")
+    assert unknown.exit_code == 2 and "unknown encoding 'klingon'" in unknown.stderr
+
+
+def test_a_whitespace_separated_txt_is_a_table(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "measurements.txt"
+    np.savetxt(path, np.c_[np.random.default_rng(0).random((60, 3)), np.arange(60) % 2],
+               header="a b c y", comments="")
+    result = run("profile", path, "--target", "y")
+    assert result.exit_code == 0, result.output
+    assert "3 feature columns" in result.stdout and "binary" in result.stdout

@@ -120,3 +120,17 @@ def test_verify_is_exported_lazily():
     from advisor.executor.verify import verify
 
     assert "verify" in advisor.__all__ and advisor.verify is verify
+
+
+def test_verify_config_calls_the_users_setup_your_config(tmp_path):
+    config = run("recommend", "--sample", "wine", "--format", "config")
+    assert config.exit_code == 0
+    path = tmp_path / "mine.yaml"
+    path.write_text(config.stdout)
+    result = run("verify", "--sample", "wine", "--config", str(path), "--max-epochs", "2", "-q")
+    assert result.exit_code == 0, result.output
+    assert "Diagnosis (your config):" in result.output
+    assert "your config beats trivial" in result.output
+    data = json.loads(run("verify", "--sample", "wine", "--config", str(path), "--max-epochs",
+                          "1", "-q", "--format", "json").stdout)
+    assert data["trained"] == "config" and "recommended" in data   # the JSON keys stay

@@ -13,10 +13,10 @@ import pytest
 
 from advisor.engine import ReferenceEngine, get_engine
 from advisor.errors import RuleError
-from advisor.executor.diagnose import (DIAGNOSE, KNOBS, RunSummary, apply_adjustments,
-                                       check_diagnose_examples, diagnose, diagnose_rules,
+from advisor.diagnose import (DIAGNOSE, KNOBS, RunSummary, apply_adjustments,
+                                       diagnose, diagnose_rules,
                                        history_facts)
-from advisor.rulebase import compile_rulebase, rules_root
+from advisor.rules.compile import compile_rulebase, rules_root
 
 OVERFITTING = {"loss": [1.0, 0.6, 0.4, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.04],
                "val_loss": [1.0, 0.7, 0.55, 0.5, 0.52, 0.58, 0.66, 0.75, 0.85, 0.95],
@@ -48,7 +48,7 @@ def test_rule_files_load_with_their_examples():
 @pytest.mark.parametrize("engine", ["durable", "reference"])
 def test_every_fixture_fires_or_not_as_it_says(engine):
     chosen = get_engine() if engine == "durable" else ReferenceEngine()
-    assert check_diagnose_examples(diagnose_rules(), engine=chosen) == []
+    assert DIAGNOSE.run_examples(diagnose_rules(), chosen) == []
 
 
 def test_an_overfitting_history_is_diagnosed_as_overfitting():
@@ -141,7 +141,7 @@ def test_a_rule_with_an_unknown_knob_is_rejected(tmp_path):
 
 
 def test_diagnosis_imports_no_tensorflow():
-    code = ("import sys, advisor.executor.diagnose as d; d.diagnose({'loss': [1.0, 0.5]}); "
+    code = ("import sys, advisor.diagnose as d; d.diagnose({'loss': [1.0, 0.5]}); "
             "import advisor.executor.report; "
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -20,21 +20,22 @@ pytest.importorskip("matplotlib")
 from advisor import DatasetProfile, recommend  # noqa: E402
 from advisor.dataset import Dataset  # noqa: E402
 from advisor.errors import AdvisorError  # noqa: E402
+from advisor.data import load_sample_dataset  # noqa: E402
 from advisor.executor.build import build_model  # noqa: E402
-from advisor.executor.verify import load_sample, verify  # noqa: E402
+from advisor.executor.verify import verify  # noqa: E402
+from advisor.vocab import SAMPLE_DATASETS  # noqa: E402
 
-SAMPLES = ("wine", "breast_cancer", "diabetes", "digits")
 SMALL_EPOCHS = 30
 
 
 @pytest.fixture(scope="module")
 def sample_reports(scale):
     cap = None if scale == "full" else SMALL_EPOCHS
-    return {name: verify(sample=name, max_epochs=cap) for name in SAMPLES}
+    return {name: verify(sample=name, max_epochs=cap) for name in SAMPLE_DATASETS}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", SAMPLES)
+@pytest.mark.parametrize("name", SAMPLE_DATASETS)
 def test_recommended_beats_the_trivial_baseline(sample_reports, name):
     report = sample_reports[name]
     primary = report.comparison.primary_metric
@@ -75,12 +76,12 @@ def test_the_json_report_keeps_its_contract(sample_reports):
             assert {"code", "name", "severity", "facet", "message", "fix", "because",
                     "source"} <= set(finding)
         trained = data["recommended"]["setup"]
-        assert trained["model"] == recommend(load_sample(name).profile).setup().model_dump(
+        assert trained["model"] == recommend(load_sample_dataset(name).profile).setup().model_dump(
             mode="json")["model"]
 
 
 def test_the_built_model_is_the_recommended_one():
-    dataset = load_sample("wine")
+    dataset = load_sample_dataset("wine")
     rec = recommend(dataset.profile)
     report = verify(dataset=dataset, max_epochs=2)
     model = build_model(rec)
@@ -113,14 +114,14 @@ def test_refine_applies_the_diagnosis_once_and_reports_both_runs(tmp_path):
 
 
 def test_a_config_for_other_data_is_an_error():
-    wine = recommend(load_sample("wine").profile).to_config()
+    wine = recommend(load_sample_dataset("wine").profile).to_config()
     with pytest.raises(AdvisorError, match=r"Input shape \[13\] does not match the data's "
                                            r"examples \[30\]"):
         verify(sample="breast_cancer", config=wine, max_epochs=1)
 
 
 def test_nan_targets_are_an_error_before_training():
-    dataset = load_sample("diabetes")
+    dataset = load_sample_dataset("diabetes")
     target = dataset.target.astype(float).copy()
     target[5] = np.nan
     dataset.target = target
@@ -183,7 +184,7 @@ def test_multilabel_is_scored_with_micro_and_macro_f1():
 
 
 def test_a_diverging_run_is_diagnosed_and_reported(tmp_path):
-    dataset = load_sample("diabetes")
+    dataset = load_sample_dataset("diabetes")
     config = recommend(dataset.profile).to_config().model_dump(mode="json")
     config["optimizer"] = {"name": "sgd", "learning_rate": 5.0}
     config["lr_schedule"] = None

@@ -24,7 +24,7 @@ def test_rule_example(code, kind, index, example, recommend_rulebase):
 
 
 def test_every_example_is_a_valid_profile():
-    from advisor.rulebase import compile_rulebase, rules_root
+    from advisor.rules.compile import compile_rulebase, rules_root
 
     compile_rulebase(RECOMMEND, rules_root() / "recommend", check_examples=True)
 

@@ -28,19 +28,18 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Union
+from typing import Annotated, Any, Callable, Mapping, Optional, Union
 
 import yaml
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
                       field_validator, model_validator)
 
-from .errors import RuleError, format_validation_error
-from .facts import FLOAT_FLOOR, NUMBER_CEILING, Fact
+from ..errors import RuleError, format_validation_error
+from ..facts import FLOAT_FLOOR, NUMBER_CEILING, Fact
+from ..vocab import Facet, Severity
 
 MAX_RULES_PER_FILE = 40  # durable-rules overflows a 64-entry stack past ~64 matching branches
 OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "exists")
-FACETS = ("model", "output", "loss", "optimizer", "learning_rate", "regularization",
-          "preprocessing", "training", "metrics", "initialization", "data")
 ENUM_LITERAL = re.compile(r"^[a-z0-9_]+$")  # safe inside a durable `$mt` alternation
 SEED_TECHNIQUES = ("preprocessing", "model", "optimizer", "loss", "learning_rate",
                    "regularization")
@@ -90,7 +89,7 @@ class Rule(BaseModel):
     sets: Optional[str] = None
     value: Any = None
     # audit / diagnose rules
-    severity: Optional[Literal["error", "warning", "info"]] = None
+    severity: Optional[Severity] = None
     message: Optional[str] = Field(
         default=None, description="what is wrong; may name facts as {fact} placeholders")
     fix: Optional[str] = Field(default=None, description="what to do instead")
@@ -131,7 +130,7 @@ class Rule(BaseModel):
 class RuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    facet: Literal[FACETS]  # type: ignore[valid-type]
+    facet: Facet
     description: str = ""
     rules: list[Rule] = Field(min_length=1, max_length=MAX_RULES_PER_FILE)
 

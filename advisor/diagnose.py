@@ -19,13 +19,13 @@ from typing import Any, Mapping, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..dsl import Rule, RuleFile
-from ..engine import get_engine
-from ..errors import AdvisorError, RuleError, format_validation_error
-from ..facts import Fact, sanitize
-from ..models import TrainingSetup
-from ..rulebase import (RuleBase, RuleFamily, check_finding_examples, check_finding_rule,
-                        load_rulebase)
+from .errors import AdvisorError, RuleError, format_validation_error
+from .facts import Fact
+from .models import TrainingSetup
+from .rules.compile import RuleBase, RuleFamily
+from .rules.findings import check_finding_rule, findings_for, run_finding_examples
+from .rules.language import Rule, RuleFile
+from .vocab import SEVERITY_RANK
 
 RECENT_EPOCHS = 5  # "recent" improvement is measured over this many last epochs
 RATIO_LIMIT = 1000.0  # ratios are clipped to +-this (the engine takes no inf)
@@ -184,18 +184,23 @@ def _example_facts(example: Mapping[str, Any], where: str) -> dict[str, Any]:
     return history_facts(example_run(example, where))
 
 
-DIAGNOSE = RuleFamily("diagnose", DIAGNOSE_FACTS, _check_rule, _example_facts)
+#: every diagnose rule is DIAG and three digits, whatever its facet
+DIAGNOSE_PREFIXES = {facet: "DIAG" for facet in ("model", "learning_rate", "regularization",
+                                                 "training", "optimizer", "loss")}
+
+DIAGNOSE = RuleFamily(
+    "diagnose", "Diagnose rules",
+    "rules that read training histories and say what to change next (advisor verify)",
+    DIAGNOSE_FACTS, DIAGNOSE_PREFIXES, r"\d{3}", True, _check_rule, _example_facts,
+    run_finding_examples, float_format=".3g",
+    intro="What `advisor verify` reads in a training history (loss and val_loss per epoch, the "
+          "epoch budget, the score against the trivial baseline) and what to change next; "
+          "`--refine` applies the named change once and trains again.")
 
 
 def diagnose_rules() -> RuleBase:
     """The compiled diagnose rules (loaded once per process)."""
-    return load_rulebase(DIAGNOSE)
-
-
-def check_diagnose_examples(rulebase: Optional[RuleBase] = None, *, engine: Optional[Any] = None
-                            ) -> list[str]:
-    """Run every diagnose rule's examples through the engine; the failures as messages."""
-    return check_finding_examples(rulebase or diagnose_rules(), engine=engine)
+    return DIAGNOSE.rulebase()
 
 
 class Diagnosis(BaseModel):
@@ -215,20 +220,6 @@ class Diagnosis(BaseModel):
     adjust: dict[str, dict[str, float]] = Field(default_factory=dict)
 
 
-SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-
-
-class _SafeFormat(dict):
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
-def _display(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return str(value)
-
-
 def diagnose(run: RunSummary | Mapping[str, Any], *, name: str = "recommended",
              engine: Optional[Any] = None) -> list[Diagnosis]:
     """The diagnose findings for one run, most severe first.
@@ -237,23 +228,10 @@ def diagnose(run: RunSummary | Mapping[str, Any], *, name: str = "recommended",
         >>> diagnose({"loss": [1.0, 0.5, 0.2, 0.1, 0.05], "val_loss": [1.0, 0.7, 0.8, 1.0, 1.3]})
     """
     summary = run if isinstance(run, RunSummary) else example_run(run, where=name)
-    raw = history_facts(summary)
-    rulebase = diagnose_rules()
-    fired = (engine or get_engine()).fire(rulebase, sanitize(raw))
-    display = _SafeFormat({k: _display(v) for k, v in raw.items()})
-    findings = []
-    for code in sorted(fired):
-        compiled = rulebase.by_code[code]
-        rule = compiled.rule
-        findings.append(Diagnosis(
-            run=name, code=code, name=rule.name, severity=rule.severity or "info",
-            facet=compiled.facet,
-            message=" ".join((rule.message or "").format_map(display).split()),
-            fix=" ".join((rule.fix or "").split()),
-            because=" ".join(rule.because.split()), source=rule.source,
-            adjust={k: dict(v) for k, v in (rule.autofix or {}).items()}))
-    findings.sort(key=lambda f: (-SEVERITY_RANK.get(f.severity, 0), f.code))
-    return findings
+    return [Diagnosis(run=name, **fields,
+                      adjust={k: dict(v) for k, v in (compiled.rule.autofix or {}).items()})
+            for compiled, fields in findings_for(diagnose_rules(), history_facts(summary),
+                                                 engine=engine)]
 
 
 # -- applying the advice --------------------------------------------------------------------------

@@ -1,29 +1,5 @@
-"""Measuring a DatasetProfile: streaming statistics over tabular chunks, arrays, image folders.
-
-Heuristics (each value keeps its evidence, shown by ``advisor profile``):
-
-* problem type from the target(s): booleans and 2 distinct values -> binary; string labels ->
-  classes; whole numbers (integer columns, or floats that are all whole numbers) -> classes when
-  there are at most 20 distinct values or at most 200 forming the codes 0..k-1 or 1..k, else
-  regression; other floats -> regression. Several target columns: all 0/1 with exactly one 1 per
-  row -> one-hot classes; all 0/1 otherwise -> multilabel; numeric -> multi-output regression.
-* data structure: --text-column (or a single free-text feature column) -> text; --time-column or
-  --forecast-horizon -> time_series; a folder -> image; an array of rank 3+ -> image; else tabular.
-* categorical features: string columns, plus integer columns that look like codes: 3-10
-  distinct values that are not evenly spaced (e.g. 3, 17, 42), or up to 50 distinct values in a
-  column named like a code (..._id, ...code, ...type, ...category, ...class). Small evenly
-  spaced integer ranges (pixel intensities 0..16, ratings 1..5, counts) stay numeric.
-* text: tokens are lower-cased whitespace-separated words; sequence length = the 95th
-  percentile of tokens per text (at most 512); vocab_size = distinct tokens (counted up to
-  1,000,000), both on the first SAMPLE_ROWS texts.
-* time series: one example is a window of past steps: window = the larger of 4 x forecast
-  horizon, 2 seasons (when the series has one) and 24 steps, at most 512 (32 without a
-  horizon), and never more than a third of the series (but at least one season);
-  n_samples = the number of windows. The time column must be increasing: the advisor never
-  reorders data (windows follow file order), so an unsorted file is an error.
-* large files are streamed in chunks of bounded size: row counts, ranges, missing values,
-  string columns and target classes are exact; text statistics use the first SAMPLE_ROWS rows.
-"""
+"""Profiling tables: reading CSV/TSV/TXT/Parquet in bounded chunks, column roles, per-column
+statistics, text and time-series measures."""
 
 from __future__ import annotations
 
@@ -35,312 +11,34 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from ..errors import AdvisorError
-from ..profile import ALLOWED_LABEL_ENCODING, CLASSIFICATION, load_profile
-from ._formats import TABULAR_FORMATS, detect_format, sniff_delimiter
-from .models import ColumnInfo, ProfiledData, Provenance
+from ._formats import sniff_delimiter
+from ._measure import (AUTO_TARGETS, CELL_BUDGET, CODE_NAME, SAMPLE_ROWS, SEQUENCE_CAP, SERIES_CAP,
+                       VOCAB_CAP, Measure, finish, fmt_num)
 
-SAMPLE_ROWS = 100_000          # text statistics: the first rows of a large file
-CELL_BUDGET = 4_000_000        # cells per streamed chunk (rows x columns)
-MAX_DISTINCT = 10_000          # distinct target values tracked; more -> not a class label
-VOCAB_CAP = 1_000_000
-SEQUENCE_CAP = 512
-SERIES_CAP = 200_000           # steps of a series kept to measure its season length
-IMAGE_SAMPLE = 2_000           # image headers read when profiling a folder
-AUTO_TARGETS = ("target", "label", "labels", "class", "y")
-CODE_NAME = re.compile(r"(^|_)(id|code|type|category|cat|class|kind|group)$", re.IGNORECASE)
+MAX_TRACKED_DISTINCT = 100_000  # distinct values kept per column to tell names and IDs
+ID_NAME = re.compile(r"(^|_)id$|[a-z]Id$|ID$", re.IGNORECASE)
 
 
-def _fmt_num(value: float) -> str:
-    value = float(value)
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.6g}"
-
-
-def _examples(values: list[Any], limit: int = 5) -> str:
-    shown = [repr(v) if isinstance(v, str) else _fmt_num(v) if isinstance(v, (int, float))
-             else repr(v) for v in values[:limit]]
-    return ", ".join(shown) + (", ..." if len(values) > limit else "")
-
-
-def _pyval(value: Any) -> Any:
-    """A numpy scalar as the Python value; whole floats as int."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-class Measure:
-    """Field values with their provenance, notes, and whether a sample was used."""
-
-    def __init__(self, source: str, fmt: str):
-        self.source = source
-        self.format = fmt
-        self.values: dict[str, Any] = {}
-        self.provenance: dict[str, Provenance] = {}
-        self.notes: list[str] = []
-        self.sampled = False
-
-    def set(self, field: str, value: Any, evidence: str, how: str = "measured") -> None:
-        self.values[field] = value
-        self.provenance[field] = Provenance(how=how, evidence=evidence)  # type: ignore[arg-type]
-
-    def drop(self, field: str) -> None:
-        self.values.pop(field, None)
-        self.provenance.pop(field, None)
-
-
-# -- targets ------------------------------------------------------------------------------------
-
-class TargetStats:
-    """Streaming statistics of one target column."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.kinds: set[str] = set()
-        self.counts: Optional[Counter] = Counter()
-        self.low = math.inf
-        self.high = -math.inf
-        self.integral = True
-        self.n = 0
-        self.mixed_example: Optional[tuple[Any, Any]] = None
-
-    def update(self, series: Any) -> None:
-        import pandas as pd
-
-        s = series.dropna()
-        if not len(s):
-            return
-        self.n += len(s)
-        kind = s.dtype.kind
-        if kind == "b":
-            self.kinds.add("bool")
-            s = s.astype("int64")
-        elif kind in "iuf":
-            self.kinds.add("float" if kind == "f" else "int")
-        else:
-            numbers = pd.to_numeric(s, errors="coerce")
-            good = int(numbers.notna().sum())
-            if good == len(s):
-                s = numbers
-                self.kinds.add("float")
-            elif good == 0:
-                self.kinds.add("str")
-                s = s.astype(str)
-            else:
-                self.kinds.add("mixed")
-                self.mixed_example = (s[numbers.notna()].iloc[0], s[numbers.isna()].iloc[0])
-                return
-        if s.dtype.kind in "iuf":
-            values = s.to_numpy()
-            self.low = min(self.low, float(values.min()))
-            self.high = max(self.high, float(values.max()))
-            if s.dtype.kind == "f" and self.integral:
-                import numpy as np
-
-                self.integral = bool(np.all(np.mod(values, 1) == 0))
-        if self.counts is not None:
-            for value, count in s.value_counts(sort=False).items():
-                self.counts[_pyval(value)] += int(count)
-            if len(self.counts) > MAX_DISTINCT:
-                self.counts = None
-
-    @property
-    def kind(self) -> str:
-        kinds = set(self.kinds)
-        if "mixed" in kinds or ("str" in kinds and kinds & {"int", "float", "bool"}):
-            return "mixed"
-        if "str" in kinds:
-            return "str"
-        if "float" in kinds:
-            return "float"
-        if kinds:
-            return "int"
-        return "empty"
-
-    @property
-    def distinct(self) -> Optional[int]:
-        return None if self.counts is None else len(self.counts)
-
-    def classes(self) -> list[Any]:
-        assert self.counts is not None
-        try:
-            return sorted(self.counts)
-        except TypeError:
-            return sorted(self.counts, key=str)
-
-    def check(self, where: str) -> None:
-        if self.kind == "mixed":
-            num, text = self.mixed_example or ("?", "?")
-            raise AdvisorError(
-                f"target column {self.name!r} mixes numbers and text (e.g. {num!r} and "
-                f"{text!r}); a target must be all class labels or all numbers: fix or remove "
-                "the odd values", where=where)
-        if self.kind == "empty":
-            raise AdvisorError(f"target column {self.name!r} has no values", where=where)
-        if self.distinct == 1:
-            (value,) = list(self.counts or {})
-            raise AdvisorError(
-                f"target column {self.name!r} has a single value ({value!r}) in all {self.n} "
-                "rows: there is nothing to learn; check that this is the right column and "
-                "the whole file", where=where)
-
-
-def _is_code_run(values: list[Any]) -> bool:
-    k = len(values)
-    return values == list(range(k)) or values == list(range(1, k + 1))
-
-
-def infer_target(stats: list[TargetStats], measure: Measure, *, given_problem: Optional[str],
-                 n: int, one_hot_rows: bool, where: str) -> dict[str, Any]:
-    """Set problem_type, n_classes, label_encoding, minority_class_ratio, target_range and
-    n_targets from the target statistics; returns how to encode the target for loading:
-    {"encoding": "codes"|"one_hot"|"multi_hot"|"continuous", "classes": [...]}."""
-    for s in stats:
-        s.check(where)
-    names = ", ".join(repr(s.name) for s in stats)
-    if given_problem in ("anomaly_detection", "seq2seq"):
-        return {"encoding": "raw", "classes": None}
-    if given_problem in ("regression", "forecasting"):
-        return _continuous(stats, measure, names, where, given=True)
-    if len(stats) > 1:
-        binary_cols = all(s.kind in ("int", "float") and s.integral and s.counts is not None
-                          and set(s.counts) <= {0, 1} for s in stats)
-        if binary_cols and one_hot_rows and given_problem != "multilabel":
-            k = len(stats)
-            positives = [s.counts.get(1, 0) for s in stats]  # type: ignore[union-attr]
-            problem = "binary" if k == 2 else "multiclass"
-            measure.set("problem_type", problem,
-                        f"{k} 0/1 target columns ({names}) with exactly one 1 per row: one-hot "
-                        "classes")
-            measure.set("n_classes", k, f"{k} one-hot target columns")
-            measure.set("label_encoding", "one_hot", "one 1 per row across the target columns")
-            measure.set("minority_class_ratio", round(min(positives) / n, 6),
-                        f"rarest class {stats[positives.index(min(positives))].name!r}: "
-                        f"{min(positives)} of {n} rows")
-            return {"encoding": "one_hot", "classes": [s.name for s in stats]}
-        if binary_cols:
-            k = len(stats)
-            shares = [min(s.counts.get(1, 0), s.counts.get(0, 0)) for s in stats]  # type: ignore[union-attr]
-            rare = stats[shares.index(min(shares))]
-            measure.set("problem_type", "multilabel",
-                        f"{k} target columns ({names}), all 0/1, some rows with several 1s")
-            measure.set("n_classes", k, f"{k} label columns")
-            measure.set("label_encoding", "multi_hot", "0/1 columns, one per label")
-            measure.set("minority_class_ratio", round(min(shares) / n, 6),
-                        f"rarest label value: {rare.name!r} has {min(shares)} of {n} rows on its "
-                        "less frequent side")
-            return {"encoding": "multi_hot", "classes": [s.name for s in stats]}
-        if given_problem == "multilabel":
-            raise AdvisorError(f"multilabel targets must be 0/1 columns; {names} hold other "
-                               "values", where=where)
-        if all(s.kind in ("int", "float") for s in stats):
-            return _continuous(stats, measure, names, where, given=False)
-        bad = [s.name for s in stats if s.kind not in ("int", "float")]
-        raise AdvisorError(
-            f"several target columns must be 0/1 label columns (multilabel) or numbers "
-            f"(multi-output regression); {', '.join(map(repr, bad))} hold text labels: give a "
-            "single --target for a class column", where=where)
-    s = stats[0]
-    if given_problem == "multilabel":
-        raise AdvisorError(
-            f"multilabel targets are several 0/1 columns, one per label; give each with "
-            f"--target (got the single column {s.name!r})", where=where)
-    k = s.distinct
-    if s.kind == "str":
-        if k is None or (k > 1000) or (k > 50 and k > 0.5 * n):
-            raise AdvisorError(
-                f"target column {s.name!r} holds text with "
-                f"{'more than ' + str(MAX_DISTINCT) if k is None else k} distinct values in "
-                f"{n} rows: it looks like an identifier or free text, not a class label; "
-                "choose the label column with --target (text to learn from goes in "
-                "--text-column)", where=where)
-        classes = s.classes()
-        evidence = f"{k} distinct text labels in {s.name!r} ({_examples(classes)})"
-        return _classes(s, measure, classes, evidence, n, given_problem, where)
-    if s.kind == "int" or s.integral:
-        classes = s.classes() if k is not None else None
-        stored = "" if s.kind == "int" and "bool" not in s.kinds else (
-            " (booleans)" if s.kinds == {"bool"} else " (stored as floats, all whole numbers)")
-        if given_problem in CLASSIFICATION or (classes is not None and (
-                k <= 20 or (k <= 200 and _is_code_run(classes)))):  # type: ignore[operator]
-            if classes is None:
-                raise AdvisorError(
-                    f"target column {s.name!r} has more than {MAX_DISTINCT} distinct values; "
-                    "that is not a set of classes (use --problem-type regression)", where=where)
-            evidence = f"{k} distinct whole-number values in {s.name!r}{stored} ({_examples(classes)})"
-            return _classes(s, measure, classes, evidence, n, given_problem, where)
-        result = _continuous(stats, measure, names, where, given=False)
-        measure.provenance["problem_type"] = Provenance(
-            how="measured",
-            evidence=f"{'more than ' + str(MAX_DISTINCT) if k is None else k} distinct "
-            f"whole-number values in {s.name!r}{stored}: too many for classes (more than 20 "
-            "that are not the codes 0..k-1), so a numeric target")
-        return result
-    if given_problem in CLASSIFICATION:
-        if k is None:
-            raise AdvisorError(
-                f"target column {s.name!r} holds more than {MAX_DISTINCT} distinct decimal "
-                f"values; that is not a set of classes", where=where)
-        classes = s.classes()
-        return _classes(s, measure, classes, f"{k} distinct values in {s.name!r}", n,
-                        given_problem, where)
-    if k == 2:
-        classes = s.classes()
-        return _classes(s, measure, classes,
-                        f"2 distinct decimal values in {s.name!r} ({_examples(classes)})", n,
-                        given_problem, where)
-    return _continuous(stats, measure, names, where, given=False)
-
-
-def _classes(s: TargetStats, measure: Measure, classes: list[Any], evidence: str, n: int,
-             given_problem: Optional[str], where: str) -> dict[str, Any]:
-    assert s.counts is not None
-    k = len(classes)
-    problem = "binary" if k == 2 else "multiclass"
-    measure.set("problem_type", problem, evidence)
-    measure.set("n_classes", k, f"{k} distinct values in {s.name!r}")
-    measure.set("label_encoding", "integer",
-                f"one class label per row in {s.name!r} (loaded as integer codes 0..{k - 1})")
-    rare = min(classes, key=lambda c: s.counts[c])  # type: ignore[index]
-    measure.set("minority_class_ratio", round(s.counts[rare] / s.n, 6),
-                f"rarest class {rare!r}: {s.counts[rare]} of {s.n} rows")
-    return {"encoding": "codes", "classes": classes}
-
-
-def _continuous(stats: list[TargetStats], measure: Measure, names: str, where: str, *,
-                given: bool) -> dict[str, Any]:
-    for s in stats:
-        if s.kind not in ("int", "float"):
-            raise AdvisorError(
-                f"target column {s.name!r} holds text labels; a regression or forecasting "
-                "target must be numeric", where=where)
-    low = min(s.low for s in stats)
-    high = max(s.high for s in stats)
-    if not given:
-        distinct = [s.distinct for s in stats]
-        many = ", ".join(f"{'>' + str(MAX_DISTINCT) if d is None else d}" for d in distinct)
-        measure.set("problem_type", "regression",
-                    f"numeric target{'s' if len(stats) > 1 else ''} {names} with many distinct "
-                    f"values ({many})")
-    measure.set("target_range", [low, high], f"min and max of {names}")
-    measure.set("label_encoding", "continuous", "numeric target values")
-    if len(stats) > 1:
-        measure.set("n_targets", len(stats), f"{len(stats)} target columns ({names})")
-    return {"encoding": "continuous", "classes": None}
-
+def _numbering(distinct: Optional[set], present: int) -> bool:
+    """Whole numbers 0..n-1 or 1..n, each once: a row index or a running ID in any order."""
+    if not distinct or len(distinct) != present or len(distinct) < 2:
+        return False
+    low, high = min(distinct), max(distinct)
+    return low in (0, 1) and high - low + 1 == present
+from ._target import SingleValueTarget, TargetStats, infer_target
+from .models import ColumnInfo, ProfiledData
 
 # -- tabular files ------------------------------------------------------------------------------
 
 class TableReader:
     """Chunks of a CSV / TSV / TXT / Parquet file (bounded memory) and its column names."""
 
-    def __init__(self, path: Path, fmt: str, max_rows: Optional[int]):
+    def __init__(self, path: Path, fmt: str, max_rows: Optional[int],
+                 encoding: Optional[str] = None):
         self.path = path
         self.format = fmt
         self.max_rows = max_rows
+        self.encoding = encoding or "utf-8"
         self.where = str(path)
         if fmt == "parquet":
             import pyarrow.parquet as pq
@@ -355,13 +53,19 @@ class TableReader:
         else:
             import pandas as pd
 
-            self.sep = sniff_delimiter(path, fmt)
+            self.sep = sniff_delimiter(path, fmt, self.encoding)
             try:
-                head = pd.read_csv(str(path), sep=self.sep, nrows=0)
+                head = pd.read_csv(str(path), sep=self.sep, nrows=0, encoding=self.encoding)
             except pd.errors.EmptyDataError:
                 raise AdvisorError("the file is empty: no header line and no data rows",
                                    where=self.where) from None
-            except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
+            except UnicodeDecodeError as exc:
+                raise self._decoding(exc) from None
+            except LookupError:
+                raise AdvisorError(f"unknown encoding {self.encoding!r}; give one Python "
+                                   "knows, e.g. --encoding latin-1 or --encoding cp1252",
+                                   where=self.where) from None
+            except (pd.errors.ParserError, OSError, ValueError) as exc:
                 raise AdvisorError(f"cannot read as delimited text: {exc}",
                                    where=self.where) from None
             self.columns = [str(c) for c in head.columns]
@@ -386,14 +90,23 @@ class TableReader:
 
         try:
             reader = pd.read_csv(str(self.path), sep=self.sep, chunksize=self.chunk_rows,
-                                 nrows=self.max_rows, low_memory=True)
+                                 nrows=self.max_rows, low_memory=True, encoding=self.encoding)
             with reader:
                 for frame in reader:
                     frame.columns = [str(c) for c in frame.columns]
                     yield frame
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise self._decoding(exc) from None
+        except pd.errors.ParserError as exc:
             raise AdvisorError(f"cannot read as delimited text: {exc}", where=self.where) \
                 from None
+
+    def _decoding(self, exc: UnicodeDecodeError) -> AdvisorError:
+        byte = exc.object[exc.start:exc.start + 1].hex() if exc.object else "?"
+        return AdvisorError(
+            f"byte 0x{byte} is not valid {self.encoding}: the file was written in another "
+            "encoding; give it with --encoding (latin-1 and cp1252 are common for spreadsheet "
+            "exports)", where=self.where)
 
     def read_all(self) -> Any:
         import pandas as pd
@@ -453,13 +166,20 @@ class TableStats:
     """Exact streaming statistics of a table's feature, target, text and time columns."""
 
     def __init__(self, columns: list[str], targets: list[str], text_column: Optional[str],
-                 time_column: Optional[str], where: str, keep_series: bool = False):
+                 time_column: Optional[str], where: str, keep_series: bool = False,
+                 drop: tuple[str, ...] = (), keep: tuple[str, ...] = ()):
         self.columns = columns
+        self.drop, self.keep = set(drop), set(keep)
+        self.ignored: dict[str, str] = {c: "dropped with --drop" for c in drop}
+        # column roles: running numbers (row index, IDs), distinct strings (names, IDs), dates
+        self.runs: dict[str, Optional[tuple[int, int]]] = {}   # column -> (first, last) or None
+        self.distinct: dict[str, Optional[set]] = {}
+        self.dates: dict[str, bool] = {}
         self.targets = targets
         self.text_column = text_column
         self.time_column = time_column
         self.where = where
-        skip = set(targets) | {text_column, time_column}
+        skip = set(targets) | {text_column, time_column} | self.drop
         self.features = [c for c in columns if c not in skip]
         self.rows_read = 0
         self.rows = 0
@@ -490,6 +210,7 @@ class TableStats:
         import pandas as pd
 
         self.rows_read += len(frame)
+        self._roles(frame)
         if self.targets:
             keep = frame[self.targets].notna().all(axis=1)
             dropped = int((~keep).sum())
@@ -552,6 +273,90 @@ class TableStats:
             self.one_hot_rows = bool((values.sum(axis=1) == 1).all())
         if self.text_column is not None:
             self._text(frame[self.text_column])
+
+    def _roles(self, frame: Any) -> None:
+        """What tells a column's role, on every row (before rows without a target go): a run of
+        integers rising by one (a row index or a running ID), the distinct strings (capped),
+        and, on the first rows, whether a string column holds dates."""
+        import numpy as np
+        import pandas as pd
+
+        for column in self.features:
+            series = frame[column]
+            kind = series.dtype.kind
+            if kind in "iu":
+                seen_ints = self.distinct.setdefault(column, set())
+                if seen_ints is not None:
+                    seen_ints.update(pd.unique(series.to_numpy()).tolist())
+                    if len(seen_ints) > MAX_TRACKED_DISTINCT:
+                        self.distinct[column] = None
+                if self.runs.get(column, (0, 0)) is None:
+                    continue
+                values = series.to_numpy()
+                previous = self.runs.get(column)
+                rising = bool(np.all(np.diff(values) == 1)) and (
+                    previous is None or int(values[0]) == previous[1] + 1)
+                self.runs[column] = ((previous or (int(values[0]), 0))[0], int(values[-1])) \
+                    if rising and len(values) else None
+            elif kind == "O":
+                seen = self.distinct.setdefault(column, set())
+                if seen is not None:
+                    seen.update(series.dropna().astype(str).unique().tolist())
+                    if len(seen) > MAX_TRACKED_DISTINCT:
+                        self.distinct[column] = None
+                if column not in self.dates:
+                    sample = series.dropna().astype(str).head(200)
+                    parsed = pd.to_datetime(sample, errors="coerce", format="ISO8601") \
+                        if len(sample) else sample
+                    self.dates[column] = bool(len(sample)) and \
+                        float(parsed.notna().mean()) >= 0.95 and \
+                        bool(sample.str.contains(r"\d{4}-\d{2}-\d{2}", regex=True).mean() >= 0.95)
+
+    def decide_roles(self, structure: Optional[str]) -> None:
+        """Leave out of the features what carries no signal, each with its reason (``--keep``
+        keeps a column whatever it looks like). Where the columns are the values of one
+        example (an image, audio or a sequence given as a table) every one stays."""
+        rows = self.rows_read
+        if structure in ("image", "audio", "sequence"):
+            return
+        for column in self.features:
+            if column in self.keep:
+                continue
+            present = rows - int(self.missing.get(column, 0))
+            run = self.runs.get(column)
+            distinct = self.distinct.get(column, set())
+            if present == 0:
+                self.ignored[column] = "empty: no values"
+            elif rows >= 10 and column in self.runs and (
+                    (run is not None and run[0] in (0, 1)) or _numbering(distinct, present)):
+                low, high = (run if run is not None else (min(distinct), max(distinct)))
+                what = ("a row index" if column.startswith("Unnamed: ") or
+                        column.lower() in ("index", "rownames", "") else "a row index or an ID")
+                self.ignored[column] = (f"numbers {low}..{high}, one per row ({what}): they "
+                                        "say which row it is, not what it is; give "
+                                        "--time-column if it is time, --keep to use it")
+            elif rows >= 10 and column in self.runs and ID_NAME.search(column) and \
+                    distinct is not None and len(distinct) == present:
+                self.ignored[column] = ("an identifier: named like one and unique per row; "
+                                        "--keep to use it")
+            elif self.dates.get(column):
+                self.ignored[column] = ("dates (YYYY-MM-DD): not used as features yet; turn them "
+                                        "into numbers (e.g. days since a start) to use them")
+            elif column in self.strings and rows >= 20 and (
+                    distinct is None or len(distinct) >= 0.9 * present):
+                shown = f"{len(distinct)} distinct" if distinct is not None else "too many distinct"
+                self.ignored[column] = (f"near-unique text ({shown} of {present} values: names "
+                                        "or IDs), which one-hot encoding cannot learn from")
+            elif column in self.low and self.low[column] == self.high[column] and \
+                    not self.missing.get(column):
+                self.ignored[column] = "constant: the same value in every row"
+            elif column in self.strings and distinct is not None and len(distinct) == 1 and \
+                    not self.missing.get(column):
+                self.ignored[column] = "constant: the same value in every row"
+        self.features = [c for c in self.features if c not in self.ignored]
+        for table in (self.low, self.high, self.strings, self.mixed_columns, self.integer_values):
+            for column in self.ignored:
+                table.pop(column, None)
 
     def _range(self, column: str, low: float, high: float) -> None:
         self.low[column] = min(self.low.get(column, low), low)
@@ -625,7 +430,9 @@ class TableStats:
                 if target.kinds == {"bool"}:
                     kind = "bool"
             info.append(ColumnInfo(name=column, role=role, kind=kind,  # type: ignore[arg-type]
-                                   missing=int(self.missing.get(column, 0))))
+                                   missing=int(self.missing.get(column, 0)),
+                                   reason=self.ignored.get(column) if role == "ignored"
+                                   else None))
         return info
 
     def categorical(self) -> tuple[list[str], list[str]]:
@@ -699,9 +506,22 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
                   text_column: Optional[str], time_column: Optional[str],
                   forecast_horizon: Optional[int], overrides: dict[str, Any], source: str,
                   fmt: str, total_rows: Optional[int] = None,
-                  max_rows: Optional[int] = None) -> tuple[ProfiledData, dict[str, Any]]:
-    """Profile a table given as chunks of DataFrames; (ProfiledData, how to load the target)."""
+                  max_rows: Optional[int] = None, drop: tuple[str, ...] = (),
+                  keep: tuple[str, ...] = ()) -> tuple[ProfiledData, dict[str, Any]]:
+    """Profile a table given as chunks of DataFrames; (ProfiledData, how to load the target).
+
+    ``drop`` columns are never features; ``keep`` columns are features even where they look
+    like a row index, an ID, names, dates or a constant (which are otherwise left out, each
+    with its reason in the notes and the column list)."""
     where = source
+    for option, names in (("--drop", drop), ("--keep", keep)):
+        for name in names:
+            if name not in columns:
+                close = difflib.get_close_matches(name, columns, n=3, cutoff=0.5)
+                raise AdvisorError(f"{option} column {name!r} is not in the data"
+                                   + (f" (did you mean {', '.join(map(repr, close))}?)"
+                                      if close else "") + f"; columns: {_column_list(columns)}",
+                                   where=where)
     given_problem = overrides.get("problem_type")
     allow_no_target = given_problem == "anomaly_detection" or (
         forecast_horizon is not None and bool(targets))
@@ -721,7 +541,8 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
             notes.append(f"column {auto!r} holds free text, so the data is text; give "
                          "--text-column to choose another")
     stats = TableStats(columns, targets, text_column, time_column, where,
-                       keep_series=forecast_horizon is not None)
+                       keep_series=forecast_horizon is not None, drop=tuple(drop),
+                       keep=tuple(keep))
     if text_column is not None:
         ignored = stats.features
         if ignored:
@@ -733,6 +554,9 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
         stats.update(frame)
     if stats.rows_read == 0:
         raise AdvisorError("the file has a header but no data rows", where=where)
+    stats.decide_roles(overrides.get("data_structure"))
+    for column, reason in stats.ignored.items():
+        notes.append(f"column {column!r} is left out: {reason}")
     if stats.rows == 0:
         raise AdvisorError(f"every row misses a value in the target column(s) "
                            f"{', '.join(map(repr, targets))}", where=where)
@@ -740,7 +564,9 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
         notes.append(f"{stats.rows_without_target} row(s) without a target value are left out")
     if max_rows is not None and stats.rows_read >= max_rows and (
             total_rows is None or total_rows > max_rows):
-        notes.append(f"--max-rows {max_rows}: only the first {max_rows} rows were read")
+        notes.append(f"--max-rows {max_rows}: only the first {max_rows} rows were read (the "
+                     "first rows, not a random sample: in a file sorted by its target they may "
+                     "hold one class or one range of values)")
     measure = Measure(source, fmt)
     measure.notes = notes
     n = stats.rows
@@ -774,8 +600,16 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
         measure.set("forecast_horizon", forecast_horizon,
                     f"--forecast-horizon {forecast_horizon}", how="given")
     elif targets:
-        target_plan = infer_target(stats.target_stats, measure, given_problem=given_problem,
-                                   n=n, one_hot_rows=stats.one_hot_rows, where=where)
+        try:
+            target_plan = infer_target(stats.target_stats, measure, given_problem=given_problem,
+                                       n=n, one_hot_rows=stats.one_hot_rows, where=where)
+        except SingleValueTarget as exc:
+            if max_rows is None or stats.rows_read < max_rows:
+                raise
+            raise AdvisorError(exc.message, where=exc.where,
+                               hint=f"--max-rows {max_rows} reads the first {max_rows} rows, not "
+                               "a sample: in a file sorted by its target they can hold a single "
+                               "class; raise --max-rows or shuffle the file") from None
 
     if given_structure == "time_series" or structure == "time_series":
         channels_cols = stats.features + (targets if measure.values.get("problem_type") ==
@@ -858,8 +692,8 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
             lo_col = min(lows, key=lows.get)  # type: ignore[arg-type]
             hi_col = max(highs, key=highs.get)  # type: ignore[arg-type]
             measure.set("input_range", [low, high],
-                        f"min over numeric inputs ({lo_col!r}: {_fmt_num(low)}), max "
-                        f"({hi_col!r}: {_fmt_num(high)})")
+                        f"min over numeric inputs ({lo_col!r}: {fmt_num(low)}), max "
+                        f"({hi_col!r}: {fmt_num(high)})")
     for column, example in stats.mixed_columns.items():
         measure.notes.append(
             f"column {column!r} holds numbers and text (e.g. {example!r}), so it counts as "
@@ -886,111 +720,7 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
     return profiled, plan
 
 
-# -- finishing: overrides, pruning, validation -----------------------------------------------
-
-def finish(measure: Measure, overrides: dict[str, Any], **extra: Any) -> ProfiledData:
-    values = dict(measure.values)
-    provenance = dict(measure.provenance)
-    for field, value in overrides.items():
-        if value is None:
-            continue
-        was = values.get(field)
-        values[field] = value
-        evidence = "command-line flag" if field not in measure.values else (
-            f"command-line flag (measured: {_show(was)})")
-        provenance[field] = Provenance(how="given", evidence=evidence)
-    problem = values.get("problem_type")
-    structure = values.get("data_structure")
-
-    def drop(field: str) -> None:
-        if field in values and field not in overrides:
-            values.pop(field)
-            provenance.pop(field, None)
-
-    if problem not in CLASSIFICATION:
-        drop("minority_class_ratio")
-        if problem != "seq2seq":
-            drop("n_classes")
-    if problem not in ("regression", "forecasting"):
-        drop("target_range")
-        drop("n_targets")
-    if problem != "forecasting":
-        drop("forecast_horizon")
-    if structure not in ("time_series", "sequence"):
-        drop("season_length")
-    if "label_encoding" in values and problem in ALLOWED_LABEL_ENCODING and \
-            values["label_encoding"] not in ALLOWED_LABEL_ENCODING[problem]:
-        drop("label_encoding")
-    if problem == "multiclass" and values.get("n_classes") == 2:
-        drop("n_classes")
-    if structure not in ("text", "sequence"):
-        drop("vocab_size")
-    if structure != "tabular":
-        drop("categorical_features")
-    if problem == "multiclass" and "minority_class_ratio" in values and values.get("n_classes") \
-            and values["minority_class_ratio"] > 1 / values["n_classes"]:
-        drop("minority_class_ratio")
-    where = f"{measure.source} (measured profile)"
-    try:
-        profile = load_profile(values, where=where)
-    except AdvisorError as exc:
-        from ..cli import FIELD_FLAGS
-
-        error = AdvisorError(str(exc))
-        named = [f for f in FIELD_FLAGS if f in str(exc)]
-        error.hint = ("set " + ", ".join(f"{f} with {FIELD_FLAGS[f]}" for f in named)  # type: ignore[attr-defined]
-                      if named else "override measured values with the profile flags "
-                      "(--problem-type, --input-shape, ...)")
-        raise error from None
-    ordered = {field: provenance[field] for field in type(profile).model_fields
-               if field in provenance}
-    return ProfiledData(profile=profile, provenance=ordered, sampled=measure.sampled,
-                        source=measure.source, format=measure.format, notes=measure.notes,
-                        **extra)
-
-
-def _show(value: Any) -> str:
-    return "none" if value is None else str(value)
-
-
-# -- entry points -----------------------------------------------------------------------------
-
-def profile_path(path: Any, *, targets: list[str], text_column: Optional[str],
-                 time_column: Optional[str], forecast_horizon: Optional[int], x_key: str,
-                 y_key: str, overrides: dict[str, Any], max_rows: Optional[int]) -> ProfiledData:
-    fmt, p = detect_format(path)
-    source = str(path)
-    if fmt in TABULAR_FORMATS:
-        reader = TableReader(p, fmt, max_rows)
-        profiled, _ = profile_table(reader.chunks(), reader.columns, targets=targets,
-                                    text_column=text_column, time_column=time_column,
-                                    forecast_horizon=forecast_horizon, overrides=overrides,
-                                    source=source, fmt=fmt, total_rows=reader.total_rows,
-                                    max_rows=max_rows)
-        return profiled
-    _no_table_options(fmt, source, text_column=text_column, time_column=time_column,
-                      forecast_horizon=forecast_horizon, targets=targets)
-    if fmt in ("npz", "npy"):
-        from ._arrays import profile_arrays, read_arrays
-
-        x, y, _ = read_arrays(p, fmt, x_key, y_key)
-        return profile_arrays(x, y, overrides=overrides, source=source, fmt=fmt,
-                              y_key=y_key)[0]
-    from ._images import profile_folder
-
-    return profile_folder(p, overrides=overrides, source=source)[0]
-
-
-def _no_table_options(fmt: str, source: str, **options: Any) -> None:
-    flags = {"targets": "target"}
-    given = [flags.get(name, name).replace("_", "-") for name, value in options.items() if value]
-    if given:
-        what = "an image folder" if fmt == "images" else f"an .{fmt} file"
-        raise AdvisorError(
-            f"--{', --'.join(given)} name(s) columns of a table, but {source} is {what}"
-            + ("; name the arrays with --x-key / --y-key" if fmt in ("npz", "npy") else ""),
-            where=source)
-
+# -- entry points (files: advisor.data._sources) ------------------------------------------------
 
 def profile_dataframe(frame: Any, *, targets: list[str], text_column: Optional[str],
                       time_column: Optional[str], forecast_horizon: Optional[int],

@@ -1,22 +1,23 @@
-"""Loading a family of rule files (recommend, audit, diagnose) into validated, compiled rules.
+"""Compiling a family of rule files (recommend, audit, diagnose) into validated rules.
 
-Each YAML file under ``rules/<family>/`` becomes one ruleset of at most 40 rules (the limit that keeps
-durable-rules inside its 64-entry alpha stack). Everything that can be wrong with a rule is
+Each YAML file under ``rules/<family>/`` becomes one ruleset of at most 40 rules (the limit that
+keeps durable-rules inside its 64-entry alpha stack). Everything that can be wrong with a rule is
 reported when the rules are loaded, with the file and rule code.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
-from .dsl import MAX_RULES_PER_FILE, Rule, RuleFile, branch_count, conditions, load_rule_file
-from .dsl import to_durable, to_predicate
-from .errors import RuleError
-from .facts import Fact
+from ..errors import RuleError
+from ..facts import Fact
+from .language import MAX_RULES_PER_FILE, Rule, RuleFile, branch_count, conditions, load_rule_file
+from .language import to_durable, to_predicate
 
 MAX_BRANCHES_PER_RULESET = 48  # engine limit is 64 matching branches; keep a margin
 
@@ -27,29 +28,71 @@ def rules_root() -> Path:
     packaged = Path(str(resources.files("advisor"))) / "_rules"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "rules"
+    return Path(__file__).resolve().parents[2] / "rules"
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one object per family
 class RuleFamily:
-    """What a family of rules is written against and how its rules are checked.
+    """What a family of rules is written against, how its codes look and how it is checked.
 
     Attributes:
         name: folder under ``rules/`` and the engine's fact-type tag.
+        title: how listings and the reference name the family ("Audit rules").
+        summary: one line: what the family's rules do.
         facts: the fact vocabulary its conditions may use.
+        prefixes: the code prefix of each facet's rules (``{"loss": "LOSS", ...}``).
+        number: the regular expression of the digits after the prefix (``1\\d\\d``).
+        reports_findings: its rules report findings (severity, message, fix), not values.
         check_rule: raises :class:`RuleError` when a rule lacks what the family needs.
         example_facts: turns one fixture example into facts (raising on an invalid example).
+        run_examples: runs every fixture example of a rule base through an engine; the
+            failures as messages.
+        float_format: how numbers in finding messages are written.
+        intro: the paragraph that opens the family's part of docs/rules.md.
     """
 
     name: str
+    title: str
+    summary: str
     facts: Mapping[str, Fact]
+    prefixes: Mapping[str, str]
+    number: str
+    reports_findings: bool
     check_rule: Callable[[Rule, RuleFile, str], None]
     example_facts: Callable[[Mapping[str, Any], str], dict[str, Any]]
+    run_examples: Callable[["RuleBase", Any], list[str]]
+    float_format: str = "g"
+    intro: str = ""
+
+    @functools.cached_property
+    def code_pattern(self) -> re.Pattern[str]:
+        prefixes = "|".join(sorted(set(self.prefixes.values()), key=len, reverse=True))
+        return re.compile(rf"^({prefixes})({self.number})$")
+
+    def check_code(self, code: str, facet: str, where: str) -> None:
+        """A rule's code has its facet's prefix and the family's number pattern."""
+        prefix = self.prefixes.get(facet)
+        if prefix is None:
+            raise RuleError(f"{self.name} rules have no facet {facet!r}; expected one of "
+                            f"{', '.join(self.prefixes)}", where=where)
+        if not re.fullmatch(rf"{prefix}({self.number})", code):
+            raise RuleError(f"code {code!r}: {facet} rules of the {self.name} family are "
+                            f"{prefix} followed by digits matching {self.number} (e.g. "
+                            f"{prefix}{_example_number(self.number)})", where=where)
+
+    def rulebase(self) -> "RuleBase":
+        """The family's installed rules, compiled once per process."""
+        return load_rulebase(self)
+
+
+def _example_number(pattern: str) -> str:
+    return re.sub(r"\\d(\{(\d+)\})?", lambda m: "0" * int(m.group(2) or 1), pattern)
 
 
 @dataclass
 class CompiledRule:
     rule: Rule
+    family: str
     facet: str
     path: Path
     all_of: list
@@ -110,10 +153,11 @@ def compile_rulebase(family: RuleFamily, folder: Path, *, check_examples: bool =
             if rule.code in by_code:
                 raise RuleError(f"duplicate rule code (also in {by_code[rule.code].path.name})",
                                 where=where)
+            family.check_code(rule.code, rule_file.facet, where)
             family.check_rule(rule, rule_file, where)
             all_of, any_of = conditions(rule, family.facts, where)
             branches += branch_count(all_of, any_of)
-            item = CompiledRule(rule, rule_file.facet, path, all_of, any_of,
+            item = CompiledRule(rule, family.name, rule_file.facet, path, all_of, any_of,
                                 to_predicate(all_of, any_of),
                                 to_durable(family.name, all_of, any_of))
             if check_examples:
@@ -139,39 +183,3 @@ def _cached(family: RuleFamily, folder: str) -> RuleBase:
 def load_rulebase(family: RuleFamily, folder: Optional[Path] = None) -> RuleBase:
     """The family's compiled rules, loaded once per process."""
     return _cached(family, str(folder or rules_root() / family.name))
-
-
-def check_finding_examples(rulebase: RuleBase, *, engine: Optional[Any] = None) -> list[str]:
-    """Run every fire / no_fire example of a family that reports findings (audit, diagnose)
-    through the engine, with the family's own example facts; the failures as messages."""
-    from .engine import get_engine
-    from .facts import sanitize
-
-    engine = engine or get_engine()
-    failures = []
-    for compiled in rulebase.rules:
-        where = f"{compiled.path.name}: {compiled.code}"
-        for kind in ("fire", "no_fire"):
-            for example in getattr(compiled.rule.examples, kind):
-                facts = sanitize(rulebase.family.example_facts(example, where))
-                fired = engine.fire(rulebase, facts)
-                if (compiled.code in fired) != (kind == "fire"):
-                    verb = "did not match" if kind == "fire" else "matched"
-                    failures.append(f"{where} {verb} a {kind} example {dict(example)}")
-    return failures
-
-
-def check_finding_rule(rule: Rule, family: str, facts: Mapping[str, Fact], where: str) -> None:
-    """What every rule that reports findings (audit, diagnose) needs: a severity, a message
-    and a fix, no recommend value, and a message that names only known facts."""
-    import string
-
-    missing = [name for name in ("severity", "message", "fix") if not getattr(rule, name)]
-    if missing:
-        raise RuleError(f"{family} rules need {', '.join(missing)}", where=where)
-    if rule.sets is not None or rule.value is not None:
-        raise RuleError(f"{family} rules report findings; 'sets'/'value' are for recommend "
-                        "rules", where=where)
-    for _, name, _, _ in string.Formatter().parse(rule.message or ""):
-        if name and name not in facts:
-            raise RuleError(f"message names unknown fact {{{name}}}", where=where)

@@ -1,0 +1,5 @@
+"""``python -m advisor.cli``."""
+
+from . import main
+
+main()

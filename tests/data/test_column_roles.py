@@ -1,0 +1,140 @@
+"""Column roles (issue 12): a row index, IDs, names, dates and constants are left out of the
+features, each with its reason; --drop and --keep override; verify uses the same columns."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from advisor.cli import cli
+from advisor.data import load_dataset, profile_data
+
+
+def titanic_like(path, n: int = 400):
+    """A frame as people save one: pandas' row index, a running ID, names, a date column, a
+    constant, missing ages, sorted by the label (so the index leaks it)."""
+    rng = np.random.default_rng(0)
+    age = rng.integers(1, 80, n).astype(float)
+    age[rng.random(n) < 0.2] = np.nan
+    fare = rng.gamma(2, 15, n)
+    sex = rng.choice(["male", "female"], n)
+    pclass = rng.choice([1, 2, 3], n)
+    logit = -1 + 2.2 * (sex == "female") - 0.8 * (pclass - 2) + 0.01 * fare
+    survived = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    frame = pd.DataFrame({
+        "PassengerId": np.arange(1, n + 1), "Survived": survived, "Pclass": pclass,
+        "Name": [f"Passenger {i}, Mr. {chr(65 + i % 26)}{i}" for i in range(n)], "Sex": sex,
+        "Age": age, "Fare": fare,
+        "Boarded": pd.date_range("1912-04-02", periods=n, freq="h").strftime("%Y-%m-%d"),
+        "Ship": "Titanic"}).sort_values("Survived")
+    frame.to_csv(path)
+    return path
+
+
+def test_meaningless_columns_are_left_out_with_their_reason(tmp_path):
+    profiled = profile_data(titanic_like(tmp_path / "titanic.csv"), targets="Survived")
+    roles = {c.name: (c.role, c.reason) for c in profiled.columns}
+    assert profiled.profile.input_shape == [4]          # Pclass, Sex, Age, Fare
+    assert {name for name, (role, _) in roles.items() if role == "feature"} == {
+        "Pclass", "Sex", "Age", "Fare"}
+    assert roles["Unnamed: 0"][1].startswith("numbers 0..399, one per row (a row index)")
+    assert roles["PassengerId"][1].startswith("numbers 1..400, one per row")
+    assert roles["Name"][1].startswith("near-unique text (400 distinct of 400 values")
+    assert roles["Boarded"][1].startswith("dates (YYYY-MM-DD)")
+    assert roles["Ship"][1] == "constant: the same value in every row"
+    assert profiled.profile.categorical_features == 1   # Sex; Name is not one-hot encoded
+    dataset = load_dataset(tmp_path / "titanic.csv", targets="Survived")
+    assert list(dataset.features.columns) == ["Pclass", "Sex", "Age", "Fare"]
+
+
+def test_drop_and_keep_override_the_roles(tmp_path):
+    path = titanic_like(tmp_path / "titanic.csv")
+    profiled = profile_data(path, targets="Survived", drop=["Fare"], keep=["PassengerId"])
+    features = [c.name for c in profiled.columns if c.role == "feature"]
+    assert features == ["PassengerId", "Pclass", "Sex", "Age"]
+    assert {c.name: c.reason for c in profiled.columns}["Fare"] == "dropped with --drop"
+    result = CliRunner().invoke(cli, ["profile", str(path), "--target", "Survived",
+                                      "--drop", "Fare", "--keep", "PassengerId", "--format",
+                                      "json"])
+    assert result.exit_code == 0, result.output
+    columns = {c["name"]: c for c in json.loads(result.stdout)["columns"]}
+    assert columns["Fare"]["role"] == "ignored" and columns["Fare"]["reason"]
+    typo = CliRunner().invoke(cli, ["profile", str(path), "--target", "Survived",
+                                    "--drop", "fare"])
+    assert typo.exit_code == 2 and "--drop column 'fare' is not in the data" in typo.stderr
+
+
+def test_ordinary_numbers_are_not_mistaken_for_ids(tmp_path):
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"count": rng.permutation(np.arange(5, 105)),   # unique, not 1..n
+                          "score": rng.integers(0, 10, 100), "y": rng.integers(0, 2, 100)})
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    profiled = profile_data(tmp_path / "t.csv", targets="y")
+    assert [c.name for c in profiled.columns if c.role == "feature"] == ["count", "score"]
+
+
+@pytest.mark.slow
+@pytest.mark.keras
+def test_verify_on_a_titanic_like_file_uses_only_the_meaningful_columns(tmp_path):
+    from advisor.executor.verify import verify
+
+    report = verify(data=str(titanic_like(tmp_path / "titanic.csv")), target="Survived",
+                    seeds=2, quiet=True)
+    recommended = report.recommended.metrics["roc_auc"]
+    default = report.baselines["document_default"].metrics["roc_auc"]
+    assert recommended >= default - 0.03, (recommended, default)
+
+
+# -- image folders: a bad file is skipped, one class is anomaly detection -------------------------
+
+def _images(folder, count: int = 6):
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for index in range(count):
+        Image.fromarray((rng.random((16, 16)) * 255).astype("uint8")).save(folder / f"{index}.png")
+    return folder
+
+
+def test_a_corrupt_image_is_skipped_with_a_note_not_fatal(tmp_path):
+    _images(tmp_path / "cats")
+    _images(tmp_path / "dogs")
+    (tmp_path / "cats" / "broken.png").write_bytes(b"not a png")
+    profiled = profile_data(tmp_path)
+    assert profiled.profile.n_samples == 12
+    assert any(note.startswith("1 image file(s) cannot be read: cats/broken.png")
+               for note in profiled.notes)
+    dataset = load_dataset(tmp_path)
+    assert dataset.features.shape == (12, 16, 16, 1) and len(dataset.target) == 12
+    assert dataset.notes and "skipped" in dataset.notes[0]
+
+
+def test_a_folder_where_no_image_reads_is_an_error(tmp_path):
+    from advisor.errors import AdvisorError
+
+    for label in ("a", "b"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "x.png").write_bytes(b"junk")
+    with pytest.raises(AdvisorError, match="no image could be read"):
+        profile_data(tmp_path)
+
+
+@pytest.mark.parametrize("layout", ["one_class_folder", "flat_folder"])
+def test_one_class_and_flat_folders_work_for_anomaly_detection(tmp_path, layout):
+    folder = _images(tmp_path / "normal") if layout == "one_class_folder" else None
+    if layout == "flat_folder":
+        folder = _images(tmp_path)
+    root = tmp_path
+    result = CliRunner().invoke(cli, ["profile", str(root), "--problem-type",
+                                      "anomaly_detection", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.stdout)["profile"]
+    assert profile["problem_type"] == "anomaly_detection" and profile["n_samples"] == 6
+    dataset = load_dataset(root, overrides={"problem_type": "anomaly_detection"})
+    assert dataset.features.shape == (6, 16, 16, 1) and dataset.target is None
+    assert folder is not None
