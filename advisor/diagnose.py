@@ -189,9 +189,7 @@ DIAGNOSE_PREFIXES = {facet: "DIAG" for facet in ("model", "learning_rate", "regu
                                                  "training", "optimizer", "loss")}
 
 DIAGNOSE = RuleFamily(
-    "diagnose", "Diagnose rules",
-    "rules that read training histories and say what to change next (advisor verify)",
-    DIAGNOSE_FACTS, DIAGNOSE_PREFIXES, r"\d{3}", True, _check_rule, _example_facts,
+    "diagnose", "Diagnose rules", DIAGNOSE_FACTS, DIAGNOSE_PREFIXES, r"\d{3}", True, _check_rule, _example_facts,
     run_finding_examples, float_format=".3g",
     intro="What `advisor verify` reads in a training history (loss and val_loss per epoch, the "
           "epoch budget, the score against the trivial baseline) and what to change next; "

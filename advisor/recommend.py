@@ -121,8 +121,7 @@ def _run_examples(rulebase: RuleBase, engine: Optional[Any] = None) -> list[str]
 
 
 RECOMMEND = RuleFamily(
-    "recommend", "Recommend rules", "rules that choose a training setup (advisor recommend)",
-    RECOMMEND_FACTS, RECOMMEND_PREFIXES, r"0\d\d", False, _check_rule, _example_facts,
+    "recommend", "Recommend rules", RECOMMEND_FACTS, RECOMMEND_PREFIXES, r"0\d\d", False, _check_rule, _example_facts,
     _run_examples)
 
 

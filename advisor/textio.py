@@ -34,7 +34,6 @@ class _SafeNoAliasLoader(yaml.SafeLoader):
     """``safe_load`` that refuses aliases, so a 'billion laughs' anchor bomb cannot expand, and
     reads ``010`` as 10, as YAML 1.2 and JSON do (YAML 1.1 made it octal 8, silently)."""
 
-
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()

@@ -61,8 +61,7 @@ AUDIT_PREFIXES = {"model": "ARCH", "output": "OUT", "loss": "LOSS", "optimizer":
                   "preprocessing": "PRE", "training": "TRN", "metrics": "MET"}
 
 AUDIT = RuleFamily(
-    "audit", "Audit rules", "rules that report findings in existing setups (advisor audit)",
-    AUDIT_FACTS, AUDIT_PREFIXES, r"1\d\d", True, _check_rule, _example_facts,
+    "audit", "Audit rules", AUDIT_FACTS, AUDIT_PREFIXES, r"1\d\d", True, _check_rule, _example_facts,
     run_finding_examples,
     intro="What `advisor audit` checks in existing setups. Errors are impossibilities (the "
           "setup cannot learn the task); warnings are matters of degree; info is a reminder. "
@@ -318,10 +317,7 @@ def _pooled(tasks: list[tuple], workers: int, on_result: Optional[Callable]) -> 
             results[index] = value
         elif kind == "error":  # _audit_one catches everything; this is a worker-side bug
             results[index] = (name, None, f"unexpected error while reading: {value}", False)
-        elif kind == "memory":
-            results[index] = (name, None, "reading needed more memory than the limit; stopped",
-                              False)
-        else:
+        else:  # crashed, timeout, memory: the pool says which
             results[index] = (name, None, value, False)
         _notify(on_result, results[index])
     return results

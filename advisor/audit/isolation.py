@@ -51,7 +51,7 @@ def _limit_memory(limit: Optional[int]) -> None:
     try:
         import resource
 
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
         cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     except (ImportError, ValueError, OSError):  # pragma: no cover - not Unix, or not allowed
@@ -108,7 +108,7 @@ class WorkerPool:
 
     ``run`` yields ``(index, kind, value)`` as tasks finish: kind ``ok`` (value is the result),
     ``error`` (value is the message of an exception the function raised), ``memory``,
-    ``crashed`` or ``timeout`` (value is a message for the report).
+    ``crashed`` or ``timeout`` (value is the message for the report).
     """
 
     def __init__(self, function: Callable[[Any], Any], workers: int, *,
@@ -166,6 +166,10 @@ class WorkerPool:
                                    f"reading took more than {self.time_limit:g} s; stopped")
                     if outcome is None:
                         continue
+                    if outcome[1] == "memory":
+                        limit = (self.memory_limit or 0) // 1024 ** 2
+                        outcome = (outcome[0], "memory",
+                                   f"reading needed more than {limit} MB of memory; stopped")
                     worker.task = None
                     if outcome[1] in ("crashed", "timeout", "memory"):
                         self._stop(worker, kill=True)
@@ -198,8 +202,5 @@ def call_isolated(function: Callable[[Any], Any], argument: Any, *,
             return value
         if kind == "error":
             raise RuntimeError(value)
-        if kind == "memory":
-            raise IsolatedFailure(f"reading needed more than {memory_limit // 1024 ** 2} MB; "
-                                  "stopped")
-        raise IsolatedFailure(value)
+        raise IsolatedFailure(value)  # crashed, timeout, memory: the pool's message
     raise IsolatedFailure("the reading process gave no answer")  # pragma: no cover

@@ -38,7 +38,6 @@ class RuleFamily:
     Attributes:
         name: folder under ``rules/`` and the engine's fact-type tag.
         title: how listings and the reference name the family ("Audit rules").
-        summary: one line: what the family's rules do.
         facts: the fact vocabulary its conditions may use.
         prefixes: the code prefix of each facet's rules (``{"loss": "LOSS", ...}``).
         number: the regular expression of the digits after the prefix (``1\\d\\d``).
@@ -53,7 +52,6 @@ class RuleFamily:
 
     name: str
     title: str
-    summary: str
     facts: Mapping[str, Fact]
     prefixes: Mapping[str, str]
     number: str

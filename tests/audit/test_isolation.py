@@ -80,6 +80,7 @@ def test_the_pool_reports_signals_exits_and_memory_and_goes_on():
         ("crashed", True), ("crashed", True)]
     hungry = list(WorkerPool(bytearray, 1, memory_limit=2 * 1024 ** 3).run([8 * 1024 ** 3, 10]))
     assert hungry[0][:2] == (0, "memory") and hungry[1] == (1, "ok", bytearray(10))
+    assert hungry[0][2] == "reading needed more than 2048 MB of memory; stopped"
 
 
 def test_call_isolated_raises_what_the_report_says():
