@@ -298,31 +298,24 @@ def dataset_from_options(data: str, options: dict[str, Any], flags: dict[str, An
     return load_dataset(data, overrides=_data_overrides(flags), **_data_kwargs(options))
 
 
+_MULTIPLE = ("targets", "drop", "keep")           # repeatable data options
+_DEFAULTS = {"x_key": "x", "y_key": "y"}         # the array names when not given
+
+
 def _data_kwargs(options: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "targets": tuple(options.get("targets") or ()),
-        "text_column": options.get("text_column"),
-        "time_column": options.get("time_column"),
-        "forecast_horizon": options.get("forecast_horizon"),
-        "x_key": options.get("x_key") or "x",
-        "y_key": options.get("y_key") or "y",
-        "max_rows": options.get("max_rows"),
-        "encoding": options.get("encoding"),
-        "drop": tuple(options.get("drop") or ()),
-        "keep": tuple(options.get("keep") or ()),
-    }
+    """The data options as ``profile_data`` / ``load_dataset`` keyword arguments."""
+    return {name: tuple(options.get(name) or ()) if name in _MULTIPLE
+            else options.get(name) or _DEFAULTS.get(name) for name in DATA_OPTION_NAMES}
 
 
 def check_no_data_options(options: dict[str, Any]) -> None:
-    given = [flag for name, flag in (("targets", "--target"), ("text_column", "--text-column"),
-                                     ("time_column", "--time-column"),
-                                     ("forecast_horizon", "--forecast-horizon"),
-                                     ("max_rows", "--max-rows"), ("encoding", "--encoding"),
-                                     ("drop", "--drop"), ("keep", "--keep"))
-             if options.get(name)]
+    """Options that describe a data file are an error without --data (the array names, which
+    have defaults, excepted)."""
+    given = ["--target" if name == "targets" else "--" + name.replace("_", "-")
+             for name in DATA_OPTION_NAMES if name not in _DEFAULTS and options.get(name)]
     if given:
         raise AdvisorError(f"{', '.join(given)} describe(s) a data file, but no --data was "
-                             "given", hint="add --data PATH, or describe the data set with flags")
+                           "given", hint="add --data PATH, or describe the data set with flags")
 
 
 def command_line(command: str, path: str, *, data_flag: bool) -> str:
