@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
+from typing import (Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence,
+                    Union)
 
 from pydantic import ValidationError
 
@@ -20,8 +21,8 @@ from ..rules.findings import check_finding_rule, findings_for, run_finding_examp
 from ..rules.language import Rule, RuleFile
 from ..vocab import CONFIG_SUFFIXES, PROFILE_SUFFIXES, SETUP_SUFFIXES
 from .facts import AUDIT_FACTS, raw_setup_facts
-from .report import AuditReport, Finding, InputError
-from .setup import NormalizedSetup, NotASetupError
+from .report import AuditReport, Finding, InputError, Unchecked
+from .setup import NormalizedSetup, NotASetupError, SourceLocation
 
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
 
@@ -107,14 +108,47 @@ def _selected(code: str, select: Optional[Sequence[str]], ignore: Optional[Seque
 def audit_setup(setup: NormalizedSetup, profile: Optional[DatasetProfile] = None, *,
                 select: Optional[Sequence[str]] = None, ignore: Optional[Sequence[str]] = None,
                 engine: Optional[Any] = None) -> list[Finding]:
-    """Findings for one normalized setup, most severe first."""
+    """Findings for one normalized setup, most severe first; each points at the line that
+    set it where the setup knows lines (scripts), and ``# advisor: ignore[CODE]`` on that
+    line silences it."""
     for index, layer in enumerate(setup.layers):
         layer.index = index
     raw, evidence = raw_setup_facts(setup, profile)
-    return [Finding(file=setup.source, **fields,
-                    layer=evidence.get(compiled.rule.layer) if compiled.rule.layer else None)
-            for compiled, fields in findings_for(audit_rules(), raw, engine=engine)
-            if _selected(compiled.code, select, ignore)]
+    findings = []
+    for compiled, fields in findings_for(audit_rules(), raw, engine=engine):
+        if not _selected(compiled.code, select, ignore):
+            continue
+        layer = evidence.get(compiled.rule.layer) if compiled.rule.layer else None
+        where = locate(setup, layer, compiled.facet)
+        if where is not None and _suppressed(setup, where.line, compiled.code):
+            continue
+        findings.append(Finding(file=setup.source, **fields, layer=layer,
+                                line=where.line if where else None,
+                                column=where.column if where else None))
+    return findings
+
+
+def locate(setup: NormalizedSetup, layer: Optional[str], facet: str) -> Optional[SourceLocation]:
+    """Where a finding about ``layer`` (a layer name) or ``facet`` was written: the layer's
+    line, else the facet's, else the model's; None where the setup knows no lines."""
+    if layer is not None:
+        for info in setup.layers:
+            if info.line is not None and layer in (info.name, info.path):
+                return SourceLocation(line=info.line, column=info.column or 1)
+    return setup.locations.get(facet) or setup.locations.get("model")
+
+
+def _suppressed(setup: NormalizedSetup, line: int, code: str) -> bool:
+    codes = setup.suppressions.get(line)
+    if codes is None:
+        return False
+    return not codes or any(code.startswith(prefix.upper()) for prefix in codes)
+
+
+def unchecked_items(setup: NormalizedSetup) -> list[Unchecked]:
+    """What the reader knows it could not check in ``setup``, as report entries."""
+    return [Unchecked(file=setup.source, what=item.what, reason=item.reason, line=item.line)
+            for item in setup.unchecked]
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -174,26 +208,59 @@ def _load_profile_file(path: Path) -> DatasetProfile:
     return load_profile(read_mapping(path), where=str(path))
 
 
-def audit_file(path: Union[str, Path], *, profile: Optional[DatasetProfile] = None,
-               select: Optional[Sequence[str]] = None, ignore: Optional[Sequence[str]] = None
-               ) -> list[Finding]:
-    """Read one file (never executing anything in it) and audit it.
+class FileAudit(NamedTuple):
+    """One file's audit: its findings, what could not be checked, and the inputs that could
+    not be read beside it (a bad sidecar profile: the model's other checks still ran)."""
+
+    findings: list[Finding]
+    unchecked: list[Unchecked]
+    errors: list[InputError]
+
+
+def audit_file_result(path: Union[str, Path], *, profile: Optional[DatasetProfile] = None,
+                      select: Optional[Sequence[str]] = None,
+                      ignore: Optional[Sequence[str]] = None) -> FileAudit:
+    """Read one file (never executing anything in it) and audit it, saying what could not
+    be checked.
 
     The profile is, in order: ``profile`` if given, the file's sidecar profile, the profile
-    embedded in an advisor config.
+    embedded in an advisor config. A sidecar profile that cannot be read is an entry of
+    ``errors`` (for the profile's file), and the checks that need no profile still run.
 
     Raises:
-        AdvisorError: the file (or its sidecar profile) cannot be read.
+        AdvisorError: the file itself cannot be read.
     """
     from .readers import read_setup
 
     path = Path(path)
     setup = read_setup(path)
+    errors: list[InputError] = []
     if profile is None:
         sidecar = sidecar_profile(path)
         if sidecar is not None:
-            profile = _load_profile_file(sidecar)
-    return audit_setup(setup, profile, select=select, ignore=ignore)
+            try:
+                profile = _load_profile_file(sidecar)
+            except AdvisorError as exc:
+                errors.append(InputError(file=str(sidecar), reason=_reason(exc, str(sidecar))
+                                         + f"; {path.name} was audited without it"))
+    findings = audit_setup(setup, profile, select=select, ignore=ignore)
+    return FileAudit(findings, unchecked_items(setup), errors)
+
+
+def audit_file(path: Union[str, Path], *, profile: Optional[DatasetProfile] = None,
+               select: Optional[Sequence[str]] = None, ignore: Optional[Sequence[str]] = None
+               ) -> list[Finding]:
+    """Read one file (never executing anything in it) and audit it: its findings
+    (:func:`audit_file_result` also says what could not be checked).
+
+    Raises:
+        AdvisorError: the file, or its sidecar profile, cannot be read.
+    """
+    result = audit_file_result(path, profile=profile, select=select, ignore=ignore)
+    if result.errors:
+        error = result.errors[0]
+        raise AdvisorError(error.reason, where=error.file)
+    return result.findings
 
 
 def audit(target: Any, *, profile: Any = None, select: Optional[Sequence[str]] = None,
@@ -234,26 +301,37 @@ def audit(target: Any, *, profile: Any = None, select: Optional[Sequence[str]] =
 
 
 def _audit_one(args: tuple[str, bool, Optional[dict], Optional[list], Optional[list], bool]
-               ) -> tuple[str, Optional[list[dict]], Optional[str], bool]:
-    """Worker: (path, explicit, profile, select, ignore, skip_unknown)
-    -> (path, findings, error, skipped)."""
+               ) -> dict[str, Any]:
+    """Worker: (path, explicit, profile, select, ignore, skip_unknown) -> a plain dict
+    ``{"file", "findings", "unchecked", "errors", "skipped"}`` (lists of dicts)."""
     name, explicit, profile_data, select, ignore, skip_unknown = args
     profile = DatasetProfile.model_validate(profile_data) if profile_data else None
     try:
-        findings = audit_file(name, profile=profile, select=select, ignore=ignore)
+        result = audit_file_result(name, profile=profile, select=select, ignore=ignore)
     except NotASetupError as exc:
         if explicit and not skip_unknown:
-            return name, None, _reason(exc, name), False
-        return name, None, None, True
+            return _failed(name, _reason(exc, name))
+        return _skipped(name)
     except DocumentError as exc:  # not even JSON/YAML: with --skip-unknown, not ours to judge
         if skip_unknown and Path(name).suffix.lower() in CONFIG_SUFFIXES:
-            return name, None, None, True
-        return name, None, _reason(exc, name), False
+            return _skipped(name)
+        return _failed(name, _reason(exc, name))
     except AdvisorError as exc:
-        return name, None, _reason(exc, name), False
+        return _failed(name, _reason(exc, name))
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
-        return name, None, f"unexpected error while reading: {type(exc).__name__}: {exc}", False
-    return name, [f.model_dump() for f in findings], None, False
+        return _failed(name, f"unexpected error while reading: {type(exc).__name__}: {exc}")
+    return {"file": name, "findings": [f.model_dump() for f in result.findings],
+            "unchecked": [u.model_dump() for u in result.unchecked],
+            "errors": [e.model_dump() for e in result.errors], "skipped": False}
+
+
+def _failed(name: str, reason: str) -> dict[str, Any]:
+    return {"file": name, "findings": [], "unchecked": [],
+            "errors": [{"file": name, "reason": reason}], "skipped": False}
+
+
+def _skipped(name: str) -> dict[str, Any]:
+    return {"file": name, "findings": [], "unchecked": [], "errors": [], "skipped": True}
 
 
 def _reason(exc: Exception, name: str) -> str:
@@ -297,7 +375,7 @@ def audit_paths(paths: Iterable[Union[str, Path]], *, profile: Any = None,
     ordered = []  # in the order found, the unread ones with their reason
     for path, _, reason in found:
         if reason:
-            ordered.append((str(path), None, reason, False))
+            ordered.append(_failed(str(path), reason))
             _notify(on_result, ordered[-1])
         else:
             ordered.append(next(done))
@@ -316,29 +394,29 @@ def _pooled(tasks: list[tuple], workers: int, on_result: Optional[Callable]) -> 
         if kind == "ok":
             results[index] = value
         elif kind == "error":  # _audit_one catches everything; this is a worker-side bug
-            results[index] = (name, None, f"unexpected error while reading: {value}", False)
+            results[index] = _failed(name, f"unexpected error while reading: {value}")
         else:  # crashed, timeout, memory: the pool says which
-            results[index] = (name, None, value, False)
+            results[index] = _failed(name, value)
         _notify(on_result, results[index])
     return results
 
 
-def _notify(on_result: Optional[Callable], result: tuple) -> None:
+def _notify(on_result: Optional[Callable], result: dict[str, Any]) -> None:
     if on_result is not None:
-        name, findings, error, _ = result
-        on_result(name, len(findings or []), error)
+        errors = result["errors"]
+        on_result(result["file"], len(result["findings"]),
+                  "; ".join(e["reason"] for e in errors) if errors else None)
 
 
-def _collect(results: Iterable[tuple[str, Optional[list[dict]], Optional[str], bool]],
-             report: AuditReport) -> None:
+def _collect(results: Iterable[dict[str, Any]], report: AuditReport) -> None:
     files = 0
-    for name, findings, error, skipped in results:
-        if not skipped:
-            files += 1
-            if error is not None:
-                report.errors.append(InputError(file=name, reason=error))
-            else:
-                report.findings.extend(Finding.model_validate(f) for f in findings or [])
+    for result in results:
+        if result["skipped"]:
+            continue
+        files += 1
+        report.errors.extend(InputError.model_validate(e) for e in result["errors"])
+        report.findings.extend(Finding.model_validate(f) for f in result["findings"])
+        report.unchecked.extend(Unchecked.model_validate(u) for u in result["unchecked"])
     report.tally(files)
 
 

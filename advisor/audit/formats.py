@@ -5,7 +5,7 @@ SARIF, the audit rules), so the output can be tested exactly. Formats follow ruf
 
 - ``text``: one line per finding (``file: CODE [severity] message``) with an indented ``fix:``
   line, unreadable files as ``file: error: reason``, and a "Found N findings" footer;
-- ``json``: exactly ``{"findings": [...], "errors": [...], "summary": {...}}`` (DESIGN.md);
+- ``json``: exactly ``{"findings": [...], "errors": [...], "unchecked": [...], "summary": {...}}``;
 - ``sarif``: a SARIF 2.1.0 log for code-scanning tools (GitHub code scanning reads it);
 - ``github``: workflow commands (``::error file=...::...``) that GitHub Actions shows as
   annotations.
@@ -19,8 +19,8 @@ from pathlib import Path, PurePath
 from typing import Any, Iterable, Optional, Sequence
 from urllib.parse import quote
 
-from ..vocab import SEVERITIES
-from .report import AuditReport, Finding, InputError
+from ..vocab import PROFILE_SUFFIXES, SEVERITIES
+from .report import AuditReport, Finding, InputError, Unchecked
 
 FORMATS = ("text", "json", "sarif", "github")
 SARIF_VERSION = "2.1.0"
@@ -38,9 +38,18 @@ def _plural(count: int, word: str) -> str:
 
 # -- text -----------------------------------------------------------------------------------------
 
+def _where(file: str, line: Optional[int], column: Optional[int] = None) -> str:
+    """``file``, ``file:line`` or ``file:line:col`` (as compilers and linters print them)."""
+    if line is None:
+        return file
+    return f"{file}:{line}" + (f":{column}" if column is not None else "")
+
+
 def finding_lines(finding: Finding) -> list[str]:
-    """One finding as text: ``file: CODE [severity] message (layer: NAME)`` and its fix."""
-    head = f"{finding.file}: {finding.code} [{finding.severity}] {finding.message}"
+    """One finding as text: ``file[:line:col]: CODE [severity] message (layer: NAME)`` and its
+    fix."""
+    head = (f"{_where(finding.file, finding.line, finding.column)}: {finding.code} "
+            f"[{finding.severity}] {finding.message}")
     if finding.layer:
         head += f" (layer: {finding.layer})"
     lines = [head]
@@ -51,6 +60,10 @@ def finding_lines(finding: Finding) -> list[str]:
 
 def error_line(error: InputError) -> str:
     return f"{error.file}: error: {error.reason}"
+
+
+def unchecked_line(item: Unchecked) -> str:
+    return f"{_where(item.file, item.line)}: not checked: {item.what}: {item.reason}"
 
 
 def render_footer(report: AuditReport) -> str:
@@ -68,9 +81,16 @@ def render_footer(report: AuditReport) -> str:
         with_findings = len({f.file for f in report.findings})
         return (f"Found {_plural(count, 'finding')} ({breakdown}) in {with_findings} of "
                 f"{_plural(files, 'file')}{unreadable}.")
+    # a bad sidecar profile is an error too, but its model was audited (without it)
+    unread = len({e.file for e in report.errors
+                  if not e.file.lower().endswith(PROFILE_SUFFIXES)})
+    could_not = (f"; {_plural(len(report.unchecked), 'check')} could not run (see above)"
+                 if report.unchecked else "")
     if errors:
-        readable = files - errors
-        return f"No findings in {_plural(readable, 'readable file')}{unreadable}."
+        readable = max(0, files - unread)
+        return f"No findings in {_plural(readable, 'readable file')}{unreadable}{could_not}."
+    if report.unchecked:
+        return f"No findings ({_plural(files, 'file')}){could_not}."
     return f"All checks passed ({_plural(files, 'file')})."
 
 
@@ -85,6 +105,7 @@ def render_text(report: AuditReport, *, footer: bool = True,
     """
     entries: list[tuple[str, list[str]]] = [(f.file, finding_lines(f)) for f in report.findings]
     entries += [(e.file, [error_line(e)]) for e in report.errors]
+    entries += [(u.file, [unchecked_line(u)]) for u in report.unchecked]
     entries.sort(key=lambda entry: entry[0])  # stable: within a file, most severe first
     lines = [line for _, block in entries for line in block]
     tail = list(notes)
@@ -98,7 +119,7 @@ def render_text(report: AuditReport, *, footer: bool = True,
 # -- json -----------------------------------------------------------------------------------------
 
 def render_json(report: AuditReport) -> str:
-    """``{"findings": [...], "errors": [...], "summary": {...}}`` (the DESIGN.md contract)."""
+    """``{"findings": [...], "errors": [...], "unchecked": [...], "summary": {...}}``."""
     return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False)
 
 
@@ -182,9 +203,12 @@ def sarif_rule(compiled: Any) -> dict[str, Any]:
     return descriptor
 
 
-def _location(file: str, base: Optional[Path], *, region: bool) -> dict[str, Any]:
+def _location(file: str, base: Optional[Path], *, region: bool, line: Optional[int] = None,
+              column: Optional[int] = None) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(file, base)}}
-    if region:  # configs and model files have no meaningful line: point at the file's start
+    if line is not None:  # scripts: the line (and column) that set it
+        physical["region"] = {"startLine": line, **({"startColumn": column} if column else {})}
+    elif region:  # configs and model files have no meaningful line: point at the file's start
         physical["region"] = {"startLine": 1}
     return {"physicalLocation": physical}
 
@@ -221,7 +245,8 @@ def to_sarif(report: AuditReport, rules: Optional[Iterable[Any]] = None, *,
             "level": SARIF_LEVELS[finding.severity],
             "message": {"text": f"{finding.message} Fix: {finding.fix}" if finding.fix
                         else finding.message},
-            "locations": [_location(finding.file, base, region=True)],
+            "locations": [_location(finding.file, base, region=True, line=finding.line,
+                                    column=finding.column)],
             "properties": {"facet": finding.facet, "name": finding.name},
         }
         if finding.code in index:
@@ -232,12 +257,17 @@ def to_sarif(report: AuditReport, rules: Optional[Iterable[Any]] = None, *,
             result["properties"]["layer"] = finding.layer
         results.append(result)
     invocation: dict[str, Any] = {"executionSuccessful": not report.errors}
-    if report.errors:
-        invocation["toolExecutionNotifications"] = [
-            {"level": "error", "message": {"text": f"could not read {error.file}: "
-                                                   f"{error.reason}"},
-             "locations": [_location(error.file, base, region=False)]}
-            for error in report.errors]
+    notifications = [
+        {"level": "error", "message": {"text": f"could not read {error.file}: {error.reason}"},
+         "locations": [_location(error.file, base, region=False)]}
+        for error in report.errors]
+    notifications += [  # what could not be checked is said, as a note (checkov's UNKNOWN)
+        {"level": "note", "descriptor": {"id": "unchecked"},
+         "message": {"text": f"not checked: {item.what}: {item.reason}"},
+         "locations": [_location(item.file, base, region=False, line=item.line)]}
+        for item in report.unchecked]
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -286,11 +316,18 @@ def render_github(report: AuditReport) -> str:
             message += f" (layer: {finding.layer})"
         if finding.fix:
             message += f" Fix: {finding.fix}"
-        lines.append(f"::{command} file={escape_property(_relative(finding.file))},line=1,"
+        place = f"line={finding.line or 1}" + (f",col={finding.column}" if finding.column
+                                                else "")
+        lines.append(f"::{command} file={escape_property(_relative(finding.file))},{place},"
                      f"title={escape_property(title)}::{escape_data(message)}")
     for error in report.errors:
         lines.append(f"::error file={escape_property(_relative(error.file))}::"
                      f"{escape_data('could not read the file: ' + error.reason)}")
+    for item in report.unchecked:
+        place = f",line={item.line}" if item.line else ""
+        lines.append(f"::notice file={escape_property(_relative(item.file))}{place},"
+                     f"title={escape_property('not checked: ' + item.what)}::"
+                     f"{escape_data(item.reason)}")
     return "\n".join(lines)
 
 

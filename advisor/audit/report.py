@@ -22,6 +22,20 @@ class Finding(BaseModel):
     layer: Optional[str] = None
     because: str = ""
     source: str = ""
+    line: Optional[int] = Field(None, description="1-based line in the file (scripts)")
+    column: Optional[int] = Field(None, description="1-based column in the file (scripts)")
+
+
+class Unchecked(BaseModel):
+    """A check that could not run on a file, and why (checkov's UNKNOWN): an audit says what
+    it could not check instead of passing it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    what: str = Field(description="the checks that did not run, e.g. 'loss and optimizer checks'")
+    reason: str
+    line: Optional[int] = None
 
 
 class InputError(BaseModel):
@@ -38,17 +52,19 @@ class Summary(BaseModel):
     files_with_findings: int = 0
     findings: int = 0
     errors: int = 0
+    unchecked: int = 0
     by_severity: dict[str, int] = Field(default_factory=lambda: {"error": 0, "warning": 0,
                                                                  "info": 0})
 
 
 class AuditReport(BaseModel):
-    """``{"findings": [...], "errors": [...], "summary": {...}}``"""
+    """``{"findings": [...], "errors": [...], "unchecked": [...], "summary": {...}}``"""
 
     model_config = ConfigDict(extra="forbid")
 
     findings: list[Finding] = Field(default_factory=list)
     errors: list[InputError] = Field(default_factory=list)
+    unchecked: list[Unchecked] = Field(default_factory=list)
     summary: Summary = Field(default_factory=Summary)
 
     def tally(self, files: Optional[int] = None) -> "AuditReport":
@@ -60,7 +76,8 @@ class AuditReport(BaseModel):
         self.summary = Summary(
             files=self.summary.files if files is None else files,
             files_with_findings=len({f.file for f in self.findings}),
-            findings=len(self.findings), errors=len(self.errors), by_severity=by_severity)
+            findings=len(self.findings), errors=len(self.errors),
+            unchecked=len(self.unchecked), by_severity=by_severity)
         return self
 
     def exit_code(self, fail_on: Severity = "warning") -> int:

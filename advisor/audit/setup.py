@@ -24,6 +24,22 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class SourceLocation(_Model):
+    """Where something was written in a script (1-based line and column)."""
+
+    line: int
+    column: int = 1
+
+
+class UncheckedItem(_Model):
+    """Checks a reader knows cannot run on this setup, and why (e.g. a value computed at run
+    time, a model saved without compile()); the audit reports them under ``unchecked``."""
+
+    what: str
+    reason: str
+    line: Optional[int] = None
+
+
 class InitializerInfo(_Model):
     name: str = Field(description="snake_case class name, e.g. glorot_uniform, zeros, random_normal")
     stddev: Optional[float] = None
@@ -57,6 +73,8 @@ class LayerInfo(_Model):
     input_shape: Optional[list[Optional[int]]] = Field(
         None, description="input shape without the batch axis, where the file records it")
     output_rank: Optional[int] = Field(None, description="rank of the output without batch axis")
+    line: Optional[int] = Field(None, description="where a script builds the layer")
+    column: Optional[int] = None
 
 
 class OutputInfo(_Model):
@@ -91,7 +109,7 @@ class NormalizedSetup(_Model):
     """Everything the audit rules may know about one training setup."""
 
     source: str = Field("", description="the file it was read from")
-    format: Literal["keras", "h5", "json", "config", "dict"] = "dict"
+    format: Literal["keras", "h5", "json", "config", "script", "dict"] = "dict"
     model_class: Optional[str] = None
     input_shape: Optional[list[Optional[int]]] = None
     input_dtype: Optional[str] = None
@@ -109,3 +127,13 @@ class NormalizedSetup(_Model):
     preprocessing: Optional[list[dict[str, Any]]] = None
     profile: Optional[DatasetProfile] = Field(
         None, description="a profile carried by the file itself (advisor configs)")
+    # what the audit reports beside the findings
+    unchecked: list[UncheckedItem] = Field(
+        default_factory=list, description="checks the reader knows cannot run, and why")
+    locations: dict[str, SourceLocation] = Field(
+        default_factory=dict, description="where a script sets each facet (keys: facet names, "
+        "'model', 'compile', 'fit'); a finding points at its layer's line, else its facet's, "
+        "else the model's")
+    suppressions: dict[int, list[str]] = Field(
+        default_factory=dict, description="line -> codes (or code prefixes) silenced there by "
+        "'# advisor: ignore[CODE]'; an empty list silences every code on that line")

@@ -131,7 +131,7 @@ def test_folder_with_broken_yaml_missing_path_and_sidecar_profile(tmp_path, conf
     result = run(str(folder), str(missing), "--format", "json")
     assert result.exit_code == 2, result.output
     data = json.loads(result.stdout)
-    assert list(data) == ["findings", "errors", "summary"]
+    assert list(data) == ["findings", "errors", "unchecked", "summary"]
     errors = {Path(e["file"]).name: e["reason"] for e in data["errors"]}
     assert set(errors) == {"broken.yaml", "nowhere.keras"}
     assert "not valid YAML" in errors["broken.yaml"]

@@ -115,7 +115,7 @@ def test_footer_wording(findings, errors, files, expected):
 
 def test_json_is_exactly_the_report(report):
     data = json.loads(render_json(report))
-    assert list(data) == ["findings", "errors", "summary"]
+    assert list(data) == ["findings", "errors", "unchecked", "summary"]
     assert data == report.model_dump(mode="json")
     first = data["findings"][0]
     assert {"file", "code", "name", "severity", "facet", "message", "fix", "layer"} <= set(first)
