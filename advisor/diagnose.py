@@ -63,9 +63,16 @@ DIAGNOSE_FACTS: dict[str, Fact] = {f.name: f for f in [
     _fact("recent_improvement", "float",
           f"Relative fall of the monitored loss over the last {RECENT_EPOCHS} epochs "
           "(0: flat, negative: it rose)."),
+    _fact("train_recent_improvement", "float",
+          f"Relative fall of the training loss over the last {RECENT_EPOCHS} epochs (0: flat, "
+          "negative: it rose)."),
     _fact("skill", "float",
           "Share of the gap between the trivial baseline and a perfect score the run closed, on "
           "the primary metric (1 perfect, 0 no better than trivial); validation part."),
+    _fact("skill_vs_default", "float",
+          "skill minus the skill of the document's default setup trained beside it on the same "
+          "split (negative: the run did worse than the default); only for runs compared with "
+          "the default."),
 ]}
 
 
@@ -82,6 +89,8 @@ class RunSummary(BaseModel):
                                           description="the epoch budget (default: epochs run)")
     early_stopping: bool = Field(default=False, description="the setup stops early")
     skill: Optional[float] = None
+    default_skill: Optional[float] = Field(
+        default=None, description="skill of the document's default setup on the same split")
     task: Optional[str] = None
 
 
@@ -134,14 +143,16 @@ def history_facts(run: RunSummary) -> dict[str, Any]:
             facts["val_loss_rise"] = _clip((finite_val[-1] - lowest) / abs(lowest))
         if finite_loss and len(finite_loss) == len(loss) and loss[-1] > 0 and val[-1] > 0:
             facts["gap_ratio"] = _clip(val[-1] / loss[-1])
-    finite_monitored = _finite(monitored)
-    if len(finite_monitored) == len(monitored) and len(monitored) > 1:
-        k = min(RECENT_EPOCHS, len(monitored) - 1)
-        before = monitored[-k - 1]
-        if before != 0:
-            facts["recent_improvement"] = _clip((before - min(monitored[-k:])) / abs(before))
+    for name, curve in (("recent_improvement", monitored), ("train_recent_improvement", loss)):
+        if len(_finite(curve)) == len(curve) and len(curve) > 1:
+            k = min(RECENT_EPOCHS, len(curve) - 1)
+            before = curve[-k - 1]
+            if before != 0:
+                facts[name] = _clip((before - min(curve[-k:])) / abs(before))
     if run.skill is not None and math.isfinite(run.skill):
         facts["skill"] = _clip(run.skill)
+        if run.default_skill is not None and math.isfinite(run.default_skill):
+            facts["skill_vs_default"] = _clip(run.skill - run.default_skill)
     return facts
 
 

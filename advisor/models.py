@@ -154,6 +154,9 @@ class Recommendation(TrainingSetup):
 
     profile: DatasetProfile
     facts: dict[str, Any]
+    caveats: list[str] = Field(default_factory=list, description=(
+        "warnings where the data is a poor fit for the advice; the rule and its measurement "
+        "are in the rationale (slot 'caveat')"))
     rationale: list[RationaleEntry]
     alternatives: list[Alternative] = Field(default_factory=list)
 

@@ -59,6 +59,9 @@ SLOTS: tuple[Slot, ...] = (
     Slot("lr_schedule", "learning_rate", "How the learning rate changes during training.",
          nullable=True),
     Slot("model", "model", "The model family and its concrete layers."),
+    Slot("caveat", "model", "A warning where the data is a poor fit for this advice (e.g. too "
+         "few rows to tell a network from a simple model); null when there is none.",
+         nullable=True),
 )
 SLOTS_BY_NAME = {slot.name: slot for slot in SLOTS}
 PREPROCESSING_SLOTS = [s.name for s in SLOTS if s.facet == "preprocessing"]
@@ -172,7 +175,8 @@ def fire_rules(profile: DatasetProfile, *, engine: Optional[Any] = None,
     facts = profile_facts(profile)
     model_sets = [rs.name for rs in rulebase.rulesets if rs.facet == "model"]
     fired = engine.fire(rulebase, facts, model_sets)
-    candidates = rank([rulebase.by_code[c] for c in fired])
+    candidates = rank([rulebase.by_code[c] for c in fired
+                       if rulebase.by_code[c].rule.sets == "model"])
     if not candidates:
         raise EngineError(f"no model rule matched facts {facts}; the model rules need a default")
     facts = {**facts, "family": candidates[0].rule.value["family"]}
@@ -275,6 +279,7 @@ def assemble(profile: DatasetProfile, facts: dict[str, Any], fired: set[str],
         },
         "preprocessing": steps,
         "metrics": chosen["metrics"],
+        "caveats": [chosen["caveat"]] if chosen["caveat"] else [],
         "profile": profile,
         "facts": facts,
         "rationale": rationale,

@@ -264,7 +264,8 @@ def render_recommendation_text(rec: Any, width: int = 100, *, ascii_only: bool =
             show them), before the layout so that the columns stay aligned.
     """
     arrow = "->" if ascii_only else ARROW
-    entries = _ordered(rec.rationale)
+    # no caveat is nothing to say (its rule stays in the JSON rationale)
+    entries = [e for e in _ordered(rec.rationale) if e.slot != "caveat" or e.value]
     sources = _sources(entries)
     rows = []
     previous_facet = None
@@ -286,7 +287,9 @@ def render_recommendation_text(rec: Any, width: int = 100, *, ascii_only: bool =
     longest_word = max([len(word) for row in rows if row[1] != "model"
                         for word in row[2].split()] or [0])
     value_cap = max(20, min(longest_word, width // 3, 40))
-    parts = [render_profile(rec, how), "",
+    cautions = [line for caveat in rec.caveats
+                for line in _wrap_hanging(f"Caution: {caveat}", width, indent=0)]
+    parts = [render_profile(rec, how), *([""] + cautions if cautions else []), "",
              render_table(["facet", "setting", "value", "why"], rows, width=width,
                           caps=[None, None, value_cap], blank_between=True)]
     layers = rec.model.layers

@@ -73,6 +73,9 @@ def test_recommend_text_shows_profile_table_layers_and_sources():
     rec = recommend(MNIST_PROFILE)
     sources = lines[lines.index("Sources:") + 1:]
     for entry in rec.rationale:  # every row: its rule code in the table, its source listed
+        if entry.slot == "caveat" and entry.value is None:
+            assert f"{entry.rule} " not in out  # no caveat: no row
+            continue
         assert f"{entry.rule} " in out
         assert any(line.endswith(" " + entry.source) for line in sources)
     for entry in rec.rationale:
@@ -118,7 +121,7 @@ def test_recommend_json_has_the_design_keys():
     design = {"model", "loss", "optimizer", "lr_schedule", "regularization", "training",
               "preprocessing", "metrics", "rationale"}
     # the DESIGN.md keys, plus what Recommendation.to_dict() adds for tools
-    assert set(data) == design | {"profile", "facts", "alternatives"}
+    assert set(data) == design | {"profile", "facts", "alternatives", "caveats"}
     for key, fields in DESIGN_KEYS.items():
         assert set(data[key]) == fields
     assert set(data["model"]["output"]) == {"units", "activation"}

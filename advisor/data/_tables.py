@@ -14,6 +14,8 @@ from ..errors import AdvisorError
 from ._formats import sniff_delimiter
 from ._measure import (AUTO_TARGETS, CELL_BUDGET, CODE_NAME, SAMPLE_ROWS, SEQUENCE_CAP, SERIES_CAP,
                        VOCAB_CAP, Measure, finish, fmt_num)
+from ._target import SingleValueTarget, TargetStats, infer_target
+from .models import ColumnInfo, ProfiledData
 
 MAX_TRACKED_DISTINCT = 100_000  # distinct values kept per column to tell names and IDs
 ID_NAME = re.compile(r"(^|_)id$|[a-z]Id$|ID$", re.IGNORECASE)
@@ -25,8 +27,20 @@ def _numbering(distinct: Optional[set], present: int) -> bool:
         return False
     low, high = min(distinct), max(distinct)
     return low in (0, 1) and high - low + 1 == present
-from ._target import SingleValueTarget, TargetStats, infer_target
-from .models import ColumnInfo, ProfiledData
+
+
+# what keras.layers.TextVectorization's default standardize ("lower_and_strip_punctuation")
+# removes, so that the measured vocabulary and lengths are those the model's layer will see
+KERAS_PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
+# names that say a column is time (or a position in time), whatever its values
+TIME_NAME = re.compile(r"(^|_)(time|timestamp|step|epoch|t|date|datetime|year|month|day|hour)$",
+                       re.IGNORECASE)
+
+
+def keras_words(text: str) -> list[str]:
+    """``text`` split into words as TextVectorization's defaults do: lower-cased, punctuation
+    removed, split on whitespace."""
+    return KERAS_PUNCTUATION.sub("", text.lower()).split()
 
 # -- tabular files ------------------------------------------------------------------------------
 
@@ -175,6 +189,9 @@ class TableStats:
         self.runs: dict[str, Optional[tuple[int, int]]] = {}   # column -> (first, last) or None
         self.distinct: dict[str, Optional[set]] = {}
         self.dates: dict[str, bool] = {}
+        # numeric columns rising in every row so far: column -> (first, last), None once broken
+        self.rising: dict[str, Optional[tuple[float, float]]] = {}
+        self.time_like: dict[str, str] = {}  # features that look like time: column -> why
         self.targets = targets
         self.text_column = text_column
         self.time_column = time_column
@@ -284,6 +301,13 @@ class TableStats:
         for column in self.features:
             series = frame[column]
             kind = series.dtype.kind
+            if kind in "iuf" and self.rising.get(column, (0, 0)) is not None and len(series):
+                values = series.to_numpy(dtype=np.float64)
+                previous = self.rising.get(column)
+                up = bool(np.all(np.diff(values) > 0)) and not np.isnan(values).any() and (
+                    previous is None or values[0] > previous[1])
+                self.rising[column] = ((previous or (float(values[0]), 0.0))[0],
+                                       float(values[-1])) if up else None
             if kind in "iu":
                 seen_ints = self.distinct.setdefault(column, set())
                 if seen_ints is not None:
@@ -354,6 +378,13 @@ class TableStats:
                     not self.missing.get(column):
                 self.ignored[column] = "constant: the same value in every row"
         self.features = [c for c in self.features if c not in self.ignored]
+        for column in self.features:
+            run = self.rising.get(column)
+            if rows >= 10 and run is not None:
+                self.time_like[column] = (f"rises in every row ({fmt_num(run[0])}.."
+                                          f"{fmt_num(run[1])})")
+            elif TIME_NAME.search(column) and column not in self.strings:
+                self.time_like[column] = "is named like time"
         for table in (self.low, self.high, self.strings, self.mixed_columns, self.integer_values):
             for column in self.ignored:
                 table.pop(column, None)
@@ -398,7 +429,7 @@ class TableStats:
         texts = texts.iloc[:room]
         self.text_seen += len(texts)
         for text in texts.astype(str):
-            tokens = text.lower().split()
+            tokens = keras_words(text)
             self.text_tokens.append(len(tokens))
             if not self.vocab_capped:
                 self.vocab.update(tokens)
@@ -557,6 +588,10 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
     stats.decide_roles(overrides.get("data_structure"))
     for column, reason in stats.ignored.items():
         notes.append(f"column {column!r} is left out: {reason}")
+    for column, why in stats.time_like.items():
+        notes.append(f"column {column!r} {why}: it looks like time or an order, and is used as "
+                     f"a plain feature; give --time-column {column} if the rows are time steps, "
+                     f"--drop {column} to leave it out")
     if stats.rows == 0:
         raise AdvisorError(f"every row misses a value in the target column(s) "
                            f"{', '.join(map(repr, targets))}", where=where)
@@ -657,7 +692,8 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
         vocab = len(stats.vocab)
         if vocab >= 2:
             measure.set("vocab_size", vocab,
-                        f"distinct lower-cased words {sample_note}"
+                        f"distinct words as TextVectorization splits them (lower-cased, "
+                        f"punctuation removed) {sample_note}"
                         + (f" (counting stopped at {VOCAB_CAP})" if stats.vocab_capped else ""))
         measure.set("n_samples", n, f"{n} rows with a target ({read})")
         measure.set("missing_ratio", round(stats.text_missing / max(1, n), 6),

@@ -221,14 +221,21 @@ class Verification:
                           max_epochs=cap, verbose=self.verbose, raw_width=self.width)
                 for seed in self.seeds]
 
-    def summary(self, run: RunResult, trivial_validation: dict[str, float]) -> RunSummary:
+    def summary(self, run: RunResult, trivial_validation: dict[str, float],
+                default: Optional[RunResult] = None) -> RunSummary:
+        """What the diagnosis reads from ``run``; ``default``: the document default's run on
+        the same split, to compare the skill with (validation part, never the test part)."""
         basis = run.validation_metrics or run.metrics
+        default_skill = None
+        if default is not None:
+            default_skill = skill(self.kind, default.validation_metrics or default.metrics,
+                                  trivial_validation)
         return RunSummary(loss=run.history.get("loss", []) or [float("nan")],
                           val_loss=run.history.get("val_loss") or None,
                           epochs_planned=run.epochs_planned,
                           early_stopping=run.setup.regularization.early_stopping is not None,
                           skill=skill(self.kind, basis, trivial_validation),
-                          task=task_of(self.kind))
+                          default_skill=default_skill, task=task_of(self.kind))
 
     def split_report(self) -> SplitReport:
         split, prepared = self.split, self.prepared
@@ -363,8 +370,10 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
     runs: dict[str, list[RunResult]] = {}
     runs[RECOMMENDED] = session.train(RECOMMENDED, setup)
     runs[DOCUMENT_DEFAULT] = session.train(DOCUMENT_DEFAULT, baseline_setup)
-    findings = {name: diagnose(session.summary(results[0], trivial_validation), name=name)
-                for name, results in runs.items()}
+    default_run = runs[DOCUMENT_DEFAULT][0]
+    findings = {name: diagnose(session.summary(
+        results[0], trivial_validation, default_run if name != DOCUMENT_DEFAULT else None),
+        name=name) for name, results in runs.items()}
     refined_report = None
     if refine:
         refined_setup, applied = apply_adjustments(setup, findings[RECOMMENDED])
@@ -374,8 +383,8 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
                 refined_cap = math.ceil(max_epochs * refined_setup.training.epochs
                                         / setup.training.epochs)
             runs["refined"] = session.train("refined", refined_setup, max_epochs=refined_cap)
-            findings["refined"] = diagnose(session.summary(runs["refined"][0],
-                                                           trivial_validation), name="refined")
+            findings["refined"] = diagnose(session.summary(
+                runs["refined"][0], trivial_validation, default_run), name="refined")
             refined_report = run_report("refined", runs["refined"], findings["refined"],
                                         applied)
         else:

@@ -138,3 +138,48 @@ def test_one_class_and_flat_folders_work_for_anomaly_detection(tmp_path, layout)
     dataset = load_dataset(root, overrides={"problem_type": "anomaly_detection"})
     assert dataset.features.shape == (6, 16, 16, 1) and dataset.target is None
     assert folder is not None
+
+
+# -- text, time-like columns, small data (issue 12) -----------------------------------------------
+
+def test_text_vocabulary_is_counted_as_text_vectorization_splits_it(tmp_path):
+    """Punctuation is not part of a word: 'world!' and 'world' are one word for Keras."""
+    texts = ["Hello, world! It's a test.", "hello world: its a TEST", "(Hello) -- world?"] * 10
+    pd.DataFrame({"text": texts, "y": [0, 1, 0] * 10}).to_csv(tmp_path / "t.csv", index=False)
+    profiled = profile_data(tmp_path / "t.csv", targets="y", text_column="text")
+    assert profiled.profile.vocab_size == 5          # hello world its a test
+    assert profiled.profile.input_shape == [5]
+    keras = pytest.importorskip("keras")
+    layer = keras.layers.TextVectorization()
+    layer.adapt(texts)
+    assert len(layer.get_vocabulary()) - 2 == profiled.profile.vocab_size  # '' and [UNK]
+
+
+def test_a_rising_column_is_noted_as_time_like(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 60
+    pd.DataFrame({"step": np.arange(100, 100 + 10 * n, 10), "x": rng.random(n),
+                  "y": rng.integers(0, 2, n)}).to_csv(tmp_path / "s.csv", index=False)
+    profiled = profile_data(tmp_path / "s.csv", targets="y")
+    assert [c.name for c in profiled.columns if c.role == "feature"] == ["step", "x"]
+    assert any(note.startswith("column 'step' rises in every row (100..690): it looks like "
+                               "time") and "--time-column step" in note
+               for note in profiled.notes)
+    assert not any("'x'" in note for note in profiled.notes)
+
+
+def test_few_rows_get_a_caveat_with_its_measurement():
+    from advisor import recommend
+
+    small = recommend({"problem_type": "regression", "data_structure": "tabular",
+                       "n_samples": 20, "input_shape": [3]})
+    assert small.caveats and "a network is hard to tell from a simple model" in small.caveats[0]
+    entry = next(e for e in small.rationale if e.slot == "caveat")
+    assert entry.rule == "MOD020" and "linnerud" in entry.because
+    result = CliRunner().invoke(cli, ["recommend", "--problem-type", "regression",
+                                      "--data-structure", "tabular", "--n-samples", "20",
+                                      "--input-shape", "3"])
+    assert "Caution: few examples" in result.output
+    iris = recommend({"problem_type": "multiclass", "data_structure": "tabular",
+                      "n_samples": 150, "input_shape": [4], "n_classes": 3})
+    assert iris.caveats == []

@@ -145,3 +145,25 @@ def test_diagnosis_imports_no_tensorflow():
             "import advisor.executor.report; "
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_setup_that_lost_to_the_document_default_is_said():
+    lost = diagnose({**HEALTHY, "skill": 0.70, "default_skill": 0.85})
+    assert [d.code for d in lost] == ["DIAG009"]
+    assert "-0.15 less than the default" in lost[0].message
+    assert diagnose({**HEALTHY, "skill": 0.84, "default_skill": 0.85}) == []
+    assert history_facts(RunSummary(**HEALTHY)).get("skill_vs_default") is None
+
+
+def test_validation_flat_while_training_falls_to_the_end_of_the_budget():
+    run = {"loss": [1.0, 0.8, 0.65, 0.55, 0.48, 0.42, 0.37, 0.33, 0.29, 0.26],
+           "val_loss": [1.0, 0.8, 0.6, 0.55, 0.53, 0.53, 0.53, 0.531, 0.532, 0.53],
+           "epochs_planned": 10}
+    facts = history_facts(RunSummary(**run))
+    assert facts["recent_improvement"] == 0.0 and facts["train_recent_improvement"] > 0.3
+    found = diagnose(run)
+    assert [d.code for d in found] == ["DIAG010"]
+    assert found[0].adjust == {"dropout": {"add": 0.1, "max": 0.5}}
+    # the same curves cut short by early stopping are early stopping doing its job
+    assert diagnose({**run, "epochs_planned": 30, "early_stopping": True}) == []
+    assert diagnose(HEALTHY) == []
