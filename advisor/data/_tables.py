@@ -17,7 +17,8 @@ from ._measure import (AUTO_TARGETS, CELL_BUDGET, CODE_NAME, SAMPLE_ROWS, SEQUEN
 from ._target import SingleValueTarget, TargetStats, infer_target
 from .models import ColumnInfo, ProfiledData
 
-MAX_TRACKED_DISTINCT = 100_000  # distinct values kept per column to tell names and IDs
+MAX_TRACKED_DISTINCT = 100_000
+MANY_CATEGORIES = 50  # the one_hot step's max_categories in rules/recommend/preprocessing.yaml  # distinct values kept per column to tell names and IDs
 ID_NAME = re.compile(r"(^|_)id$|[a-z]Id$|ID$", re.IGNORECASE)
 
 
@@ -737,8 +738,18 @@ def profile_table(chunks: Iterator[Any], columns: list[str], *, targets: list[st
     if structure == "tabular":
         strings, codes = stats.categorical()
         parts = []
+        many = {c: len(stats.distinct[c]) for c in strings
+                if stats.distinct.get(c) is not None and len(stats.distinct[c]) > MANY_CATEGORIES}
+        for column, count in many.items():
+            measure.notes.append(
+                f"column {column!r} has {count} categories: one-hot encoding keeps the "
+                f"{MANY_CATEGORIES} most frequent as columns and groups the rest (rule PRE011's "
+                "max_categories), so the input does not grow by a column per rare value; "
+                f"--drop {column} leaves it out")
         if strings:
-            parts.append(f"text columns {_column_list(strings, 6)}")
+            parts.append(f"text columns {_column_list(strings, 6)}"
+                         + (f" ({', '.join(f'{c!r}: {n} distinct' for c, n in many.items())})"
+                            if many else ""))
         if codes:
             parts.append(f"integer code columns {_column_list(codes, 6)}")
         measure.set("categorical_features", len(strings) + len(codes),

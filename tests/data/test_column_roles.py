@@ -183,3 +183,24 @@ def test_few_rows_get_a_caveat_with_its_measurement():
     iris = recommend({"problem_type": "multiclass", "data_structure": "tabular",
                       "n_samples": 150, "input_shape": [4], "n_classes": 3})
     assert iris.caveats == []
+
+
+def test_many_categories_are_said_and_capped_as_the_one_hot_rule_caps_them(tmp_path):
+    from advisor.data._tables import MANY_CATEGORIES
+    from advisor.recommend import recommend_rules
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    cities = [f"city{i}" for i in rng.integers(0, 180, n)]
+    pd.DataFrame({"city": cities, "x": rng.random(n), "y": rng.integers(0, 2, n)}).to_csv(
+        tmp_path / "c.csv", index=False)
+    profiled = profile_data(tmp_path / "c.csv", targets="y")
+    assert [c.name for c in profiled.columns if c.role == "feature"] == ["city", "x"]
+    note = next(n for n in profiled.notes if n.startswith("column 'city' has 180 categories"))
+    assert f"keeps the {MANY_CATEGORIES} most frequent" in note
+    rule = recommend_rules().by_code["PRE011"].rule
+    assert rule.value["max_categories"] == MANY_CATEGORIES
+    from advisor import recommend
+
+    step = next(s for s in recommend(profiled.profile).preprocessing if s["step"] == "one_hot")
+    assert step["max_categories"] == MANY_CATEGORIES
