@@ -217,18 +217,23 @@ def _suppressed(setup: NormalizedSetup, line: int, code: str) -> bool:
 
 def unchecked_items(setup: NormalizedSetup, profile: Optional[DatasetProfile] = None, *,
                     select: Optional[Sequence[str]] = None,
-                    ignore: Optional[Sequence[str]] = None) -> list[Unchecked]:
+                    ignore: Optional[Sequence[str]] = None,
+                    unread_profile: Optional[str] = None) -> list[Unchecked]:
     """What could not be checked in ``setup``, as report entries: what the reader knows, the
     rules that need a profile when there is none (their real number, among the selected
-    rules), and the profile checks of the output heads after the first."""
+    rules), and the profile checks of the output heads after the first. ``unread_profile``:
+    the sidecar profile that could not be read (its error is reported beside)."""
     items = [Unchecked(file=setup.source, what=item.what, reason=item.reason, line=item.line)
              for item in setup.unchecked]
     needing = profile_rules(select, ignore)
     if needing and profile is None and setup.profile is None:
         stem = Path(setup.source).name.rsplit(".", 1)[0] if setup.source else "<model>"
+        reason = (f"its profile {Path(unread_profile).name} could not be read (see the error)"
+                  if unread_profile else
+                  f"no profile: add {stem}.profile.yaml beside it or pass --profile")
         items.append(Unchecked(
             file=setup.source, what=f"{len(needing)} data checks ({_codes(needing)})",
-            reason=f"no profile: add {stem}.profile.yaml beside it or pass --profile"))
+            reason=reason))
     elif needing and setup.extra_heads:
         heads = ", ".join(h.output.layer for h in setup.extra_heads if h.output) or "the others"
         items.append(Unchecked(
@@ -327,17 +332,19 @@ def audit_file_result(path: Union[str, Path], *, profile: Optional[DatasetProfil
     path = Path(path)
     setup = read_setup(path)
     errors: list[InputError] = []
+    unread = None
     if profile is None:
         sidecar = sidecar_profile(path)
         if sidecar is not None:
             try:
                 profile = _load_profile_file(sidecar)
             except AdvisorError as exc:
+                unread = str(sidecar)
                 errors.append(InputError(file=str(sidecar), reason=_reason(exc, str(sidecar))
                                          + f"; {path.name} was audited without it"))
     findings = audit_setup(setup, profile, select=select, ignore=ignore)
-    return FileAudit(findings, unchecked_items(setup, profile, select=select, ignore=ignore),
-                     errors)
+    return FileAudit(findings, unchecked_items(setup, profile, select=select, ignore=ignore,
+                                               unread_profile=unread), errors)
 
 
 def audit_file(path: Union[str, Path], *, profile: Optional[DatasetProfile] = None,
