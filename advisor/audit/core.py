@@ -194,8 +194,8 @@ def needs_profile(compiled: Any) -> bool:
 def profile_rules(select: Optional[Sequence[str]] = None,
                   ignore: Optional[Sequence[str]] = None) -> list[str]:
     """Codes of the selected audit rules that need a profile."""
-    return [c.code for c in audit_rules().rules
-            if _selected(c.code, select, ignore) and needs_profile(c)]
+    return sorted(c.code for c in audit_rules().rules
+                  if _selected(c.code, select, ignore) and needs_profile(c))
 
 
 def locate(setup: NormalizedSetup, layer: Optional[str], facet: str) -> Optional[SourceLocation]:
