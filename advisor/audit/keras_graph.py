@@ -419,9 +419,11 @@ def setup_from_keras_config(model_config: Mapping[str, Any],
     except AdvisorError as exc:
         raise AdvisorError(str(exc), where=source or None) from None
     outputs = flat.output_names
-    heads = [i for i in flat.output_nodes if i is not None] if len(outputs) > 1 else []
+    # (output position, node): the position picks the head's loss from a list or dict
+    heads = [(i, node) for i, node in enumerate(flat.output_nodes) if node is not None] \
+        if len(outputs) > 1 else []
     if not heads:
-        heads = [output]
+        heads = [(0, output)]
     compile_config = compile_config if isinstance(compile_config, Mapping) else {}
     model_rank = len(flat.input_shape) if flat.input_shape is not None else None
     unchecked = _custom_layers(flat)
@@ -430,8 +432,8 @@ def setup_from_keras_config(model_config: Mapping[str, Any],
         "input_shape": flat.input_shape, "input_dtype": flat.input_dtype,
     }
     extra = []
-    for index, head in enumerate(heads):
-        nodes, node = (_first_output_only(flat.nodes, head) if len(heads) > 1 and head is not None
+    for position, (index, head) in enumerate(heads):
+        nodes, node = (_first_output_only(flat.nodes, head) if len(outputs) > 1 and head is not None
                        else (flat.nodes, head))
         infos, ranks = resolve_layers(nodes, model_rank)
         info = output_info(nodes, infos, ranks, node)
@@ -444,7 +446,7 @@ def setup_from_keras_config(model_config: Mapping[str, Any],
                 if name not in metrics:
                     metrics.append(name)
             fields["metrics"] = metrics
-        if index == 0:
+        if position == 0:
             setup.update(fields)
         else:
             extra.append(HeadInfo(**fields))
