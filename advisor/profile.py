@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any, Literal, Mapping, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator,
+                      model_validator)
 
 from .errors import FieldIssue, ProfileError, format_validation_error
 
@@ -43,7 +44,8 @@ UNSUPPORTED_STRUCTURES = {
 # What input_shape must look like for each data structure: allowed ranks and a description.
 SHAPE_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "tabular": ((1,), "[n_features]"),
-    "image": ((3, 4), "[height, width, channels] or [depth, height, width, channels]"),
+    "image": ((3, 4), "[height, width, channels] or [depth, height, width, channels] ([height, "
+              "width] and a flattened square image are read as one channel)"),
     "text": ((1,), "[sequence_length] (tokens per example)"),
     "time_series": ((2,), "[steps, channels]"),
     "audio": ((1, 2, 3), "[samples] (waveform), [frames, features] or [frames, features, 1]"),
@@ -140,6 +142,38 @@ class DatasetProfile(BaseModel):
         "when absent.",
     )
     compute: Compute = Field(default="cpu", description="Where training runs: sizes batch and model.")
+    _notes: tuple[str, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _image_shapes(cls, data: Any, handler: Any) -> "DatasetProfile":
+        """Image shapes as users write them: ``[H, W]`` (one channel, as keras.datasets.mnist
+        delivers it) is ``[H, W, 1]``; a flattened square image (``[784]``) is ``[28, 28, 1]``.
+        The profile keeps a note saying so (:attr:`notes`)."""
+        note = None
+        if isinstance(data, Mapping) and data.get("data_structure") == "image":
+            shape, note = image_shape(data.get("input_shape"))
+            if note:
+                data = {**data, "input_shape": shape}
+        profile = handler(data)
+        if note:
+            profile._notes = (*profile._notes, note)
+        return profile
+
+    def __eq__(self, other: object) -> bool:
+        """Profiles are equal when their fields are (the notes say how one was read)."""
+        if not isinstance(other, DatasetProfile):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(self.model_dump_json())
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How the profile was read where it differs from what was written (an image's
+        ``input_shape`` given as [H, W] or flattened); empty otherwise."""
+        return self._notes
 
     @field_validator("n_samples", "n_classes", "n_targets", "forecast_horizon", "season_length",
                      "vocab_size", "categorical_features", "input_shape", "minority_class_ratio",
@@ -321,6 +355,26 @@ class DatasetProfile(BaseModel):
     @property
     def effective_complexity(self) -> str:
         return self.complexity or derive_complexity(self)
+
+
+def image_shape(shape: Any) -> tuple[Any, Optional[str]]:
+    """An image's ``input_shape`` as ``[H, W, C]``, and a note when it was written otherwise:
+    ``[H, W]`` gets one channel, ``[N]`` with N a square (at least 4x4) is an N-pixel
+    flattened square grayscale image. Anything else is returned as given (validation judges
+    it)."""
+    if not isinstance(shape, list) or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
+        return shape, None
+    if len(shape) == 2:
+        return [*shape, 1], (f"input_shape {shape} read as {[*shape, 1]}: an image without a "
+                             "channel axis has one channel")
+    if len(shape) == 1:
+        side = math.isqrt(shape[0])
+        if side >= 4 and side * side == shape[0]:
+            return [side, side, 1], (
+                f"input_shape {shape} read as [{side}, {side}, 1]: a flattened {side}x{side} "
+                "one-channel image (give [height, width, channels] if it is not square)")
+    return shape, None
 
 
 def derive_complexity(profile: DatasetProfile) -> str:

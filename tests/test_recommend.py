@@ -250,8 +250,9 @@ def test_large_imagenet_on_gpu_uses_sgd_with_scaled_rate():
       "input_shape": [3]}, ["n_classes is required", "e.g. n_classes: 10"]),
     ({"problem_type": "binary", "data_structure": "tabular", "n_samples": -5,
       "input_shape": [3], "n_classes": 2}, ["n_samples", "greater than 0", "-5"]),
+    # [28, 28] is read as [28, 28, 1] since issue 13; a flattened non-square image stays refused
     ({"problem_type": "binary", "data_structure": "image", "n_samples": 5,
-      "input_shape": [28, 28], "n_classes": 2}, ["input_shape [28, 28]", "[height, width, channels]"]),
+      "input_shape": [785], "n_classes": 2}, ["input_shape [785]", "[height, width, channels]"]),
     ({"problem_type": "binary", "data_structure": "tabular", "n_samples": 5,
       "input_shape": [3], "n_classes": 2, "colour": "red"}, ["colour", "unknown field"]),
     ({"problem_type": "forecasting", "data_structure": "tabular", "n_samples": 5,

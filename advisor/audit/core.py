@@ -19,10 +19,10 @@ from ..profile import DatasetProfile, load_profile
 from ..rules.compile import RuleBase, RuleFamily
 from ..rules.findings import check_finding_rule, findings_for, run_finding_examples
 from ..rules.language import Rule, RuleFile
-from ..vocab import CONFIG_SUFFIXES, PROFILE_SUFFIXES, SETUP_SUFFIXES
-from .facts import AUDIT_FACTS, raw_setup_facts
+from ..vocab import CONFIG_SUFFIXES, PROFILE_SUFFIXES, SETUP_SUFFIXES, SEVERITY_RANK
+from .facts import AUDIT_FACTS, LAYER_FACTS, PROFILE_FACTS, raw_setup_facts
 from .report import AuditReport, Finding, InputError, Unchecked
-from .setup import NormalizedSetup, NotASetupError, SourceLocation
+from .setup import LayerInfo, NormalizedSetup, NotASetupError, SourceLocation
 
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
 
@@ -110,22 +110,92 @@ def audit_setup(setup: NormalizedSetup, profile: Optional[DatasetProfile] = None
                 engine: Optional[Any] = None) -> list[Finding]:
     """Findings for one normalized setup, most severe first; each points at the line that
     set it where the setup knows lines (scripts), and ``# advisor: ignore[CODE]`` on that
-    line silences it."""
+    line silences it.
+
+    Every output head is audited on its own path against its own loss (the profile describes
+    one target, so the heads after the first skip the rules that need a profile), and a rule
+    whose ``layer`` is a per-layer fact (:data:`~.facts.LAYER_FACTS`) is evaluated once per
+    layer, so each offending layer gets its own finding."""
     for index, layer in enumerate(setup.layers):
         layer.index = index
-    raw, evidence = raw_setup_facts(setup, profile)
-    findings = []
-    for compiled, fields in findings_for(audit_rules(), raw, engine=engine):
-        if not _selected(compiled.code, select, ignore):
-            continue
-        layer = evidence.get(compiled.rule.layer) if compiled.rule.layer else None
-        where = locate(setup, layer, compiled.facet)
-        if where is not None and _suppressed(setup, where.line, compiled.code):
-            continue
-        findings.append(Finding(file=setup.source, **fields, layer=layer,
-                                line=where.line if where else None,
-                                column=where.column if where else None))
+    rulebase = audit_rules()
+    variants = [(setup, False)] + [
+        (setup.model_copy(update={"layers": head.layers, "output": head.output,
+                                  "loss": head.loss, "metrics": head.metrics,
+                                  "extra_heads": []}), True)
+        for head in setup.extra_heads]
+    found: dict[tuple[str, Optional[str], str], Finding] = {}
+    for variant, extra_head in variants:
+        for compiled, fields, layer in _variant_findings(variant, profile, rulebase, engine):
+            if not _selected(compiled.code, select, ignore):
+                continue
+            if extra_head and needs_profile(compiled):
+                continue
+            where = locate(setup, layer, compiled.facet)
+            if where is not None and _suppressed(setup, where.line, compiled.code):
+                continue
+            finding = Finding(file=setup.source, **fields, layer=layer,
+                              line=where.line if where else None,
+                              column=where.column if where else None)
+            found.setdefault((finding.code, layer, finding.message), finding)
+    findings = list(found.values())
+    findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.code))
     return findings
+
+
+def _variant_findings(setup: NormalizedSetup, profile: Optional[DatasetProfile],
+                      rulebase: RuleBase, engine: Optional[Any]
+                      ) -> Iterator[tuple[Any, dict[str, Any], Optional[str]]]:
+    """(rule, finding fields, layer to blame) of one setup: the rules fired on its facts, and
+    the per-layer rules fired on each layer's value of their fact."""
+    raw, evidence = raw_setup_facts(setup, profile)
+    for compiled, fields in findings_for(rulebase, raw, engine=engine):
+        if compiled.rule.layer in LAYER_FACTS:
+            continue  # judged per layer below
+        layer = evidence.get(compiled.rule.layer) if compiled.rule.layer else None
+        yield compiled, fields, layer
+    per_layer = {c.rule.layer for c in rulebase.rules if c.rule.layer in LAYER_FACTS}
+    for fact in sorted(per_layer):
+        fired: dict[Any, list] = {}  # layers with equal values fire alike: one run per value
+        for info in setup.layers:
+            value = LAYER_FACTS[fact](info)
+            if value is None or fact not in raw:
+                continue
+            if value not in fired:
+                fired[value] = [(c, f) for c, f in findings_for(
+                    rulebase, {**raw, fact: value}, engine=engine) if c.rule.layer == fact]
+            for compiled, fields in fired[value]:
+                yield compiled, fields, _layer_name(info)
+
+
+def _layer_name(layer: LayerInfo) -> str:
+    return layer.path or layer.name or f"#{layer.index} {layer.class_name}"
+
+
+def condition_facts(compiled: Any) -> set[str]:
+    """The facts a compiled rule's conditions name."""
+    alternatives = [compiled.all_of, *(compiled.any_of or [])]
+    return {field for conditions in alternatives for field, _, _ in conditions}
+
+
+def needs_profile(compiled: Any) -> bool:
+    """The rule cannot fire without a profile: its conditions (every alternative of its
+    ``any``) require a fact only a profile gives, or ``has_profile: true``."""
+    def requires(conditions: list) -> bool:
+        return any((field in PROFILE_FACTS and not (op == "exists" and literal is False))
+                   or (field == "has_profile" and (op, literal) in (("eq", True), ("neq", False)))
+                   for field, op, literal in conditions)
+
+    if requires(compiled.all_of):
+        return True
+    return bool(compiled.any_of) and all(requires(alt) for alt in compiled.any_of)
+
+
+def profile_rules(select: Optional[Sequence[str]] = None,
+                  ignore: Optional[Sequence[str]] = None) -> list[str]:
+    """Codes of the selected audit rules that need a profile."""
+    return sorted(c.code for c in audit_rules().rules
+                  if _selected(c.code, select, ignore) and needs_profile(c))
 
 
 def locate(setup: NormalizedSetup, layer: Optional[str], facet: str) -> Optional[SourceLocation]:
@@ -145,10 +215,37 @@ def _suppressed(setup: NormalizedSetup, line: int, code: str) -> bool:
     return not codes or any(code.startswith(prefix.upper()) for prefix in codes)
 
 
-def unchecked_items(setup: NormalizedSetup) -> list[Unchecked]:
-    """What the reader knows it could not check in ``setup``, as report entries."""
-    return [Unchecked(file=setup.source, what=item.what, reason=item.reason, line=item.line)
-            for item in setup.unchecked]
+def unchecked_items(setup: NormalizedSetup, profile: Optional[DatasetProfile] = None, *,
+                    select: Optional[Sequence[str]] = None,
+                    ignore: Optional[Sequence[str]] = None,
+                    unread_profile: Optional[str] = None) -> list[Unchecked]:
+    """What could not be checked in ``setup``, as report entries: what the reader knows, the
+    rules that need a profile when there is none (their real number, among the selected
+    rules), and the profile checks of the output heads after the first. ``unread_profile``:
+    the sidecar profile that could not be read (its error is reported beside)."""
+    items = [Unchecked(file=setup.source, what=item.what, reason=item.reason, line=item.line)
+             for item in setup.unchecked]
+    needing = profile_rules(select, ignore)
+    if needing and profile is None and setup.profile is None:
+        stem = Path(setup.source).name.rsplit(".", 1)[0] if setup.source else "<model>"
+        reason = (f"its profile {Path(unread_profile).name} could not be read (see the error)"
+                  if unread_profile else
+                  f"no profile: add {stem}.profile.yaml beside it or pass --profile")
+        items.append(Unchecked(
+            file=setup.source, what=f"{len(needing)} data checks ({_codes(needing)})",
+            reason=reason))
+    elif needing and setup.extra_heads:
+        heads = ", ".join(h.output.layer for h in setup.extra_heads if h.output) or "the others"
+        items.append(Unchecked(
+            file=setup.source, what=f"data checks of the outputs after the first ({heads})",
+            reason="a profile describes one target; it is checked against the first output "
+                   f"({setup.output.layer if setup.output else 'unknown'}) only"))
+    return items
+
+
+def _codes(codes: list[str], shown: int = 6) -> str:
+    return ", ".join(codes[:shown]) + (f", ... {len(codes) - shown} more"
+                                       if len(codes) > shown else "")
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -235,16 +332,19 @@ def audit_file_result(path: Union[str, Path], *, profile: Optional[DatasetProfil
     path = Path(path)
     setup = read_setup(path)
     errors: list[InputError] = []
+    unread = None
     if profile is None:
         sidecar = sidecar_profile(path)
         if sidecar is not None:
             try:
                 profile = _load_profile_file(sidecar)
             except AdvisorError as exc:
+                unread = str(sidecar)
                 errors.append(InputError(file=str(sidecar), reason=_reason(exc, str(sidecar))
                                          + f"; {path.name} was audited without it"))
     findings = audit_setup(setup, profile, select=select, ignore=ignore)
-    return FileAudit(findings, unchecked_items(setup), errors)
+    return FileAudit(findings, unchecked_items(setup, profile, select=select, ignore=ignore,
+                                               unread_profile=unread), errors)
 
 
 def audit_file(path: Union[str, Path], *, profile: Optional[DatasetProfile] = None,

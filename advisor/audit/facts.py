@@ -9,7 +9,7 @@ advisor configs carry, stays silent instead of guessing.
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ..facts import RECOMMEND_FACTS, Fact, profile_facts, sanitize
 from ..profile import DatasetProfile
@@ -107,10 +107,39 @@ SETUP_FACTS: dict[str, Fact] = {f.name: f for f in [
     Fact("has_accuracy_metric", "bool", "accuracy (any of its Keras variants) is among the "
          "metrics."),
     Fact("metrics_only_accuracy", "bool", "accuracy is the only metric."),
-    Fact("batch_size", "int", "Batch size (configs only)."),
+    Fact("batch_size", "int", "Batch size (configs and scripts)."),
+    Fact("adaptive_lr_at_batch_32", "float",
+         "The learning rate scaled to batch 32 by the square-root rule (rate x sqrt(32 / batch)) "
+         "when the batch size is known and above 32, else the rate itself: what an adaptive "
+         "optimizer's rate means at the batch size the usual 1e-3 is quoted for."),
+    Fact("sgd_lr_at_batch_256", "float",
+         "The learning rate scaled to batch 256 by the linear rule (rate x 256 / batch) when the "
+         "batch size is known and above 256, else the rate itself (Goyal et al. 2017)."),
+    Fact("model_input_size", "int",
+         "Values per example the model's input takes (the product of its input shape, where "
+         "every axis but the batch is fixed)."),
+    Fact("input_shape_match", "bool",
+         "The model's input fits the profile's input_shape: as many values per example (a "
+         "flattened or channel-less image fits), or, with free axes, the fixed axes agree. "
+         "Needs a profile."),
     Fact("epochs", "int", "Epochs (configs only)."),
     Fact("class_weight_set", "bool", "The config sets class weights (configs only)."),
 ]}
+
+#: facts only a profile gives: a rule whose conditions need one of them stays silent without a
+#: profile (the audit counts those rules under ``unchecked``)
+PROFILE_FACTS = frozenset({name for name in RECOMMEND_FACTS if name != "family"}
+                          | {"output_units_match", "input_shape_match"})
+
+#: facts that have a value per layer: a rule whose ``layer`` names one is evaluated once per
+#: layer (the fact set to that layer's value), so every offending layer gets its own finding
+LAYER_FACTS: dict[str, Callable[[LayerInfo], Any]] = {
+    "max_dropout": lambda layer: layer.rate,
+    "max_l1": lambda layer: layer.kernel_regularizer.l1 if layer.kernel_regularizer else None,
+    "max_l2": lambda layer: layer.kernel_regularizer.l2 if layer.kernel_regularizer else None,
+    "wide_random_init": lambda layer: (layer.class_name in WEIGHT_LAYERS and _wide(
+        layer.kernel_initializer)) if layer.kernel_initializer else None,
+}
 
 # every Keras metric that counts exact hits: all are meaningless on a regression and all hide a
 # rare class the same way
@@ -306,11 +335,43 @@ def raw_setup_facts(setup: NormalizedSetup, profile: Optional[DatasetProfile] = 
         facts["metrics_only_accuracy"] = bool(metrics) and metrics <= ACCURACY_METRICS
     if setup.batch_size is not None:
         facts["batch_size"] = setup.batch_size
+    rate = setup.optimizer.learning_rate if setup.optimizer is not None else None
+    if rate is not None:
+        # large batches carry larger rates (Goyal et al. 2017: linear for SGD; the square-root
+        # rule for adaptive optimizers, Malladi et al. 2022); a small batch is not scaled up,
+        # so an unknown batch size leaves the rate as it is
+        batch = setup.batch_size if setup.batch_size and setup.batch_size > 0 else None
+        facts["adaptive_lr_at_batch_32"] = rate * math.sqrt(32 / max(batch or 32, 32))
+        facts["sgd_lr_at_batch_256"] = rate * 256 / max(batch or 256, 256)
+    size = _input_size(setup.input_shape)
+    if size is not None:
+        facts["model_input_size"] = size
+    if profile is not None and setup.input_shape:
+        match = _input_matches(setup.input_shape, profile.input_shape)
+        if match is not None:
+            facts["input_shape_match"] = match
     if setup.epochs is not None:
         facts["epochs"] = setup.epochs
     if setup.format == "config":
         facts["class_weight_set"] = setup.class_weight is not None
     return facts, evidence
+
+
+def _input_size(shape: Optional[list[Optional[int]]]) -> Optional[int]:
+    if not shape or any(d is None or d <= 0 for d in shape):
+        return None
+    return math.prod(shape)  # type: ignore[arg-type]
+
+
+def _input_matches(model: list[Optional[int]], data: list[int]) -> Optional[bool]:
+    """Whether data of shape ``data`` fits a model input of shape ``model`` (None: a free
+    axis); None when that cannot be told (free axes and different ranks)."""
+    size = _input_size(model)
+    if size is not None:  # flattened images and a missing channel axis hold as many values
+        return size == math.prod(data)
+    if len(model) == len(data):
+        return all(m is None or m == d for m, d in zip(model, data))
+    return None
 
 
 def _name(layer: LayerInfo) -> str:

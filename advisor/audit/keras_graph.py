@@ -21,9 +21,14 @@ How the model config is normalized:
   Dropout, ...) to the layer that has units; the effective activation is the last non-linear
   one applied. A model that ends in a layer the reader cannot interpret gets activation
   ``"other"``.
-* Multi-output models are audited on their first output: ``layers`` keeps only the layers it
-  depends on (the other heads would read as hidden layers), and the loss and metrics are the
-  first output's (a loss or metric list given once for every output applies to it too).
+* Every output of a multi-output model is audited on its own path: ``layers``, ``output``,
+  ``loss`` and ``metrics`` are the first output's (only the layers it depends on: the other
+  heads would read as hidden layers), ``extra_heads`` hold the others, each with its own layers
+  and its loss and metrics (picked from a per-output list or a dict by output name; a single
+  loss or metric list given once applies to every output).
+* A layer of a user's own class (``package>Class``, or a module that is not Keras's) is kept by
+  name and reported under ``unchecked``: its activation and shape are unknown, so the checks
+  that would look through it do not.
 * Losses, metrics, activations and initializers become Keras's snake_case names (``mse`` ->
   ``mean_squared_error``, ``AUC`` -> ``auc``); unknown or custom losses are ``other:<name>``.
 * Floats that Keras stored as float32 (0.10000000149011612) are rounded to 7 significant digits.
@@ -36,11 +41,11 @@ from typing import Any, Mapping, Optional
 from ..errors import AdvisorError
 from ..vocab import ACTIVATION_LAYERS, DROPOUT_LAYERS
 from .keras_names import (GLOBAL_POOLING, INPUT_CLASSES, LINEAR_DEFAULT, MODEL_CLASSES, RNN_CLASSES,
-                          SAME_RANK, SPATIAL, TRANSPARENT, WRAPPERS)
+                          SAME_RANK, SPATIAL, TRANSPARENT, WRAPPERS, is_custom_entry)
 from .keras_values import (activation_layer_name, activation_name, as_int, as_number, bare_name,
                            dtype_name, first_of, initializer_info, loss_info, metric_names,
                            optimizer_info, regularizer_info, shape_of, split_entry, unbatched_shape)
-from .setup import LayerInfo, NormalizedSetup, OutputInfo
+from .setup import HeadInfo, LayerInfo, NormalizedSetup, OutputInfo, UncheckedItem
 
 # -- layers ---------------------------------------------------------------------------------------
 
@@ -141,14 +146,15 @@ def _output_rank(cls: str, config: Mapping[str, Any], in_rank: Optional[int]) ->
 
 
 class Node:
-    __slots__ = ("cls", "config", "name", "path", "pred", "in_shape", "others")
+    __slots__ = ("cls", "config", "name", "path", "pred", "in_shape", "others", "custom")
 
     def __init__(self, cls: str, config: dict[str, Any], name: str, path: str,
                  pred: Optional[int], in_shape: Optional[list[Optional[int]]],
-                 others: Optional[list[int]] = None):
+                 others: Optional[list[int]] = None, custom: bool = False):
         self.cls, self.config, self.name, self.path = cls, config, name, path
         self.pred, self.in_shape = pred, in_shape
         self.others = others or []  # producers of the further inputs (merge layers)
+        self.custom = custom  # a user's own layer class
 
 
 class _Flattener:
@@ -159,6 +165,7 @@ class _Flattener:
         self.input_shape: Optional[list[Optional[int]]] = None
         self.input_dtype: Optional[str] = None
         self.output_names: list[str] = []
+        self.output_nodes: list[Optional[int]] = []  # the node computing each output
         self._input_recorded = False
 
     def _record_input(self, config: Mapping[str, Any], depth: int) -> Optional[list]:
@@ -208,6 +215,7 @@ class _Flattener:
         outputs = _output_names(config.get("output_layers"))
         if depth == 0:
             self.output_names = outputs
+            self.output_nodes = [produced.get(name) for name in outputs]
         if outputs and outputs[0] in produced:
             return produced[outputs[0]]
         return next(reversed(produced.values()), pred) if produced else pred
@@ -237,7 +245,8 @@ class _Flattener:
         if len(self.nodes) >= MAX_LAYERS:
             raise AdvisorError(f"the model has more than {MAX_LAYERS} layers, the limit of what "
                                "is read")
-        self.nodes.append(Node(cls, config, name, prefix + name, pred, recorded, others))
+        self.nodes.append(Node(cls, config, name, prefix + name, pred, recorded, others,
+                               is_custom_entry(layer)))
         return len(self.nodes) - 1
 
 
@@ -281,8 +290,8 @@ def _collect_tensors(value: Any, names: list[str], depth: int) -> None:
 
 
 def _first_output_only(nodes: list[Node], output: int) -> tuple[list[Node], int]:
-    """The nodes the first output depends on (a multi-output model is audited on its first
-    output: the other heads would read as hidden layers)."""
+    """The nodes one output depends on (each output of a multi-output model is audited on
+    its own path: the other heads would read as hidden layers)."""
     keep: set[int] = set()
     stack = [output]
     while stack:
@@ -298,7 +307,8 @@ def _first_output_only(nodes: list[Node], output: int) -> tuple[list[Node], int]
         node = nodes[old]
         kept.append(Node(node.cls, node.config, node.name, node.path,
                           new_index.get(node.pred) if node.pred is not None else None,
-                          node.in_shape, [new_index[i] for i in node.others if i in new_index]))
+                          node.in_shape, [new_index[i] for i in node.others if i in new_index],
+                          node.custom))
     return kept, new_index[output]
 
 
@@ -408,25 +418,106 @@ def setup_from_keras_config(model_config: Mapping[str, Any],
         output = flat.model(model_config, "", None)
     except AdvisorError as exc:
         raise AdvisorError(str(exc), where=source or None) from None
-    nodes = flat.nodes
-    if len(flat.output_names) > 1 and output is not None:
-        nodes, output = _first_output_only(nodes, output)
-    model_rank = len(flat.input_shape) if flat.input_shape is not None else None
-    infos, ranks = resolve_layers(nodes, model_rank)
     outputs = flat.output_names
+    # (output position, node): the position picks the head's loss from a list or dict
+    heads = [(i, node) for i, node in enumerate(flat.output_nodes) if node is not None] \
+        if len(outputs) > 1 else []
+    if not heads:
+        heads = [(0, output)]
+    compile_config = compile_config if isinstance(compile_config, Mapping) else {}
+    model_rank = len(flat.input_shape) if flat.input_shape is not None else None
+    unchecked = _custom_layers(flat)
     setup: dict[str, Any] = {
         "source": source, "format": format, "model_class": bare_name(model_config["class_name"]),
-        "input_shape": flat.input_shape, "input_dtype": flat.input_dtype, "layers": infos,
-        "output": output_info(nodes, infos, ranks, output),
+        "input_shape": flat.input_shape, "input_dtype": flat.input_dtype,
     }
-    compile_config = compile_config or {}
-    if isinstance(compile_config, Mapping) and compile_config:
-        setup["loss"] = loss_info(compile_config.get("loss"), outputs)
+    extra = []
+    for position, (index, head) in enumerate(heads):
+        nodes, node = (_first_output_only(flat.nodes, head) if len(outputs) > 1 and head is not None
+                       else (flat.nodes, head))
+        infos, ranks = resolve_layers(nodes, model_rank)
+        info = output_info(nodes, infos, ranks, node)
+        unchecked.extend(_custom_output(nodes, node, info))
+        fields: dict[str, Any] = {"layers": infos, "output": info}
+        if compile_config:
+            fields["loss"] = loss_info(compile_config.get("loss"), outputs, index)
+            metrics = metric_names(compile_config.get("metrics"), outputs, index)
+            for name in metric_names(compile_config.get("weighted_metrics"), outputs, index):
+                if name not in metrics:
+                    metrics.append(name)
+            fields["metrics"] = metrics
+        if position == 0:
+            setup.update(fields)
+        else:
+            extra.append(HeadInfo(**fields))
+    setup["extra_heads"] = extra
+    if compile_config:
         setup["optimizer"] = optimizer_info(first_of(compile_config, "optimizer",
                                                    "optimizer_config"))
-        metrics = metric_names(compile_config.get("metrics"), outputs)
-        for name in metric_names(compile_config.get("weighted_metrics"), outputs):
-            if name not in metrics:
-                metrics.append(name)
-        setup["metrics"] = metrics
+    unchecked.extend(_compile_unchecked(compile_config, setup, format))
+    setup["unchecked"] = _dedupe(unchecked)
     return NormalizedSetup(**setup)
+
+
+def _compile_unchecked(compile_config: Mapping[str, Any], setup: Mapping[str, Any],
+                       format: str) -> list[UncheckedItem]:
+    """The loss and optimizer checks a file without them cannot have."""
+    if not compile_config:
+        reason = ("the Keras JSON holds no compile config: model.to_json() was called before "
+                  "compile() (tf.keras 2 never writes one)" if format == "json" else
+                  "the model was saved without compile()")
+        return [UncheckedItem(what="loss, optimizer, learning-rate and metrics checks",
+                              reason=reason)]
+    items = []
+    if setup.get("loss") is None:
+        items.append(UncheckedItem(what="loss checks", reason="the compile config names no "
+                                   "loss the reader can read"))
+    if setup.get("optimizer") is None:
+        items.append(UncheckedItem(what="optimizer and learning-rate checks",
+                                   reason="the compile config names no optimizer the reader "
+                                   "can read"))
+    return items
+
+
+def _custom_layers(flat: "_Flattener") -> list[UncheckedItem]:
+    """What a layer of a user's own class keeps from being checked (the reader never runs
+    it: it knows only what its config names)."""
+    items = []
+    for node in (n for n in flat.nodes if n.custom):
+        items.append(UncheckedItem(
+            what=f"checks that look through layer {node.path or node.name}",
+            reason=f"layer class {node.cls} is not a Keras layer: its activation and output "
+                   "shape are unknown, so no check treats it as linear or looks through it "
+                   "(linear stacks, Dense on an unflattened output, the output layer walk) "
+                   "and it is not counted as a weight layer"))
+    return items
+
+
+def _custom_output(nodes: list[Node], node: Optional[int],
+                   info: Optional[OutputInfo]) -> list[UncheckedItem]:
+    """The output checks, where the output is computed by a layer of a user's own class."""
+    if node is None or info is None or info.units is not None:
+        return []
+    walked = [nodes[i] for i in _chain(nodes, node)]
+    stop = next((n for n in walked if n.cls not in ACTIVATION_LAYERS | TRANSPARENT), None)
+    if stop is None or not stop.custom:
+        return []
+    layer = stop
+    return [UncheckedItem(
+        what=f"output checks of {info.layer}",
+        reason=f"the output is computed by layer {layer.path or layer.name} of class "
+               f"{layer.cls}, which is not a Keras layer: its units and activation are unknown")]
+
+
+def _chain(nodes: list[Node], index: int) -> list[int]:
+    """The node and its first-input predecessors, back to the input."""
+    seen: list[int] = []
+    current: Optional[int] = index
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = nodes[current].pred
+    return seen
+
+
+def _dedupe(items: list[UncheckedItem]) -> list[UncheckedItem]:
+    return list({(item.what, item.reason): item for item in items}.values())

@@ -4,7 +4,7 @@ nothing of Keras is imported)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Mapping
 
 from ..vocab import ACTIVATION_LAYERS, DROPOUT_LAYERS
 
@@ -84,3 +84,19 @@ OPTIMIZER_DEFAULTS: dict[str, dict[str, Any]] = {
 OPTIMIZER_ALIASES = {"gradientdescent": "sgd", "gradient_descent": "sgd"}
 # advisor config schedule names -> the Keras class (or callback) that carries them out
 CONFIG_SCHEDULES = {"cosine_decay": "CosineDecay", "reduce_on_plateau": "ReduceLROnPlateau"}
+
+# modules Keras's own classes are serialized from (Keras 3 records ``module``; tf.keras 2 does
+# not, and a class it registered carries its package in the name, ``package>Class``)
+KERAS_MODULES = ("keras", "tf_keras", "tensorflow")
+
+
+def is_custom_entry(entry: Any) -> bool:
+    """A serialized layer of a user's own class (registered or not), as the file records it:
+    ``package>Class`` in its class or registered name, or a module that is not Keras's."""
+    if not isinstance(entry, Mapping):
+        return False
+    names = [entry.get("class_name"), entry.get("registered_name")]
+    if any(isinstance(name, str) and ">" in name for name in names):
+        return True
+    module = entry.get("module")
+    return isinstance(module, str) and module.split(".")[0] not in KERAS_MODULES

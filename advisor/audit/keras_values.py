@@ -198,19 +198,29 @@ def loss_name(name: str) -> str:
     return f"other:{bare}"
 
 
-def _pick_output(value: Any, output_names: list[str]) -> Any:
-    """The first output's entry of a per-output dict (by name, else the first)."""
+def _pick_output(value: Any, output_names: list[str], index: int = 0) -> Any:
+    """Output ``index``'s entry of a per-output dict (by name; for the first output, else the
+    dict's first entry; another output the dict does not name has none)."""
     if isinstance(value, Mapping) and "class_name" not in value:
-        if output_names and output_names[0] in value:
-            return value[output_names[0]]
-        return next(iter(value.values()), None)
+        if index < len(output_names) and output_names[index] in value:
+            return value[output_names[index]]
+        return next(iter(value.values()), None) if index == 0 else None
     return value
 
 
-def loss_info(value: Any, output_names: Iterable[str] = ()) -> Optional[LossInfo]:
-    value = _pick_output(value, list(output_names))
+def _pick_item(value: list, index: int) -> Any:
+    """Output ``index``'s entry of a per-output list (a one-entry list applies to every one)."""
+    if index < len(value):
+        return value[index]
+    return value[0] if len(value) == 1 else None
+
+
+def loss_info(value: Any, output_names: Iterable[str] = (), index: int = 0
+              ) -> Optional[LossInfo]:
+    """The loss of output ``index`` (a single loss applies to every output)."""
+    value = _pick_output(value, list(output_names), index)
     if isinstance(value, (list, tuple)):
-        value = value[0] if value else None
+        value = _pick_item(list(value), index) if value else None
     if value is None:
         return None
     if isinstance(value, str):
@@ -283,14 +293,14 @@ def _schedule_rate(config: Mapping[str, Any]) -> Optional[float]:
     return None
 
 
-def metric_names(value: Any, output_names: Iterable[str] = ()) -> list[str]:
-    """Normalized metric names of the first output (a flat list applies to every output)."""
+def metric_names(value: Any, output_names: Iterable[str] = (), index: int = 0) -> list[str]:
+    """Normalized metric names of output ``index`` (a flat list applies to every output)."""
     names: list[str] = []
-    value = _pick_output(value, list(output_names))
+    value = _pick_output(value, list(output_names), index)
     if isinstance(value, (list, tuple)) and value and all(
             isinstance(v, (list, tuple, Mapping)) or v is None for v in value) and not any(
             isinstance(v, Mapping) and "class_name" in v for v in value):
-        value = _pick_output(value[0], list(output_names))  # per-output lists
+        value = _pick_output(_pick_item(list(value), index), list(output_names), index)
     items = value if isinstance(value, (list, tuple)) else [value]
     for item in items:
         name = _metric_name(item)

@@ -105,6 +105,16 @@ class OptimizerInfo(_Model):
     weight_decay: Optional[float] = None
 
 
+class HeadInfo(_Model):
+    """One more output of a multi-output model, with what it is checked on: the layers it
+    depends on (the shared trunk and its own branch), its output and its own loss."""
+
+    layers: list[LayerInfo] = Field(default_factory=list)
+    output: Optional[OutputInfo] = None
+    loss: Optional[LossInfo] = None
+    metrics: list[str] = Field(default_factory=list)
+
+
 class NormalizedSetup(_Model):
     """Everything the audit rules may know about one training setup."""
 
@@ -114,7 +124,11 @@ class NormalizedSetup(_Model):
     input_shape: Optional[list[Optional[int]]] = None
     input_dtype: Optional[str] = None
     layers: list[LayerInfo] = Field(default_factory=list)
-    output: Optional[OutputInfo] = None
+    output: Optional[OutputInfo] = Field(
+        None, description="the (first) output; ``layers`` are those it depends on")
+    extra_heads: list[HeadInfo] = Field(
+        default_factory=list, description="the outputs after the first of a multi-output model, "
+        "each checked against its own loss")
     loss: Optional[LossInfo] = Field(None, description="None when the model was not compiled")
     optimizer: Optional[OptimizerInfo] = None
     metrics: list[str] = Field(default_factory=list, description="normalized metric names")

@@ -21,7 +21,11 @@ def _audit_profile(profile_path: Optional[str]):
     from ..profile import load_profile
     from ..textio import read_mapping
 
-    return load_profile(read_mapping(profile_path), where=profile_path)
+    from .options import echo_profile_notes
+
+    profile = load_profile(read_mapping(profile_path), where=profile_path)
+    echo_profile_notes(profile, profile_path)
+    return profile
 
 
 def _stderr_is_terminal() -> bool:

@@ -163,10 +163,19 @@ def build_profile(profile_path: Optional[str], flags: dict[str, Any]):
     where = source if source and not given else (
         f"{source} with command-line flags" if source else None)
     try:
-        return load_profile(data, where=where)
+        profile = load_profile(data, where=where)
     except AdvisorError as exc:
         raise AdvisorError(exc.message, where=exc.where, fields=exc.fields,
                            hint=field_hint(exc.fields, given=set(given), file=source)) from None
+    echo_profile_notes(profile, where)
+    return profile
+
+
+def echo_profile_notes(profile: Any, where: Optional[str]) -> None:
+    """How a profile was read where it differs from what was written, on stderr (the advice
+    or report on stdout stays clean)."""
+    for note in getattr(profile, "notes", ()):
+        click.echo(f"note: {where + ': ' if where else ''}{note}", err=True)
 
 
 def field_hint(fields: Sequence[FieldIssue], *, given: Collection[str] = (),
