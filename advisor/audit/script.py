@@ -409,6 +409,8 @@ class ScriptReader:
                 self.class_counts.append(value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             starred = any(isinstance(e, ast.Starred) for e in target.elts)
+            if isinstance(value, Data):  # train_ds, val_ds = image_dataset_from_directory(...)
+                value = tuple(value for _ in target.elts)
             if isinstance(value, (list, tuple)) and len(value) == len(target.elts) \
                     and not starred:
                 for element, item in zip(target.elts, value):
@@ -581,7 +583,8 @@ class ScriptReader:
         star = any(isinstance(a, ast.Starred) for a in node.args) or any(
             k.arg is None for k in node.keywords)
         # method calls on script values
-        if isinstance(func, ast.Attribute) and self.keras_name(func, scope) is None:
+        if isinstance(func, ast.Attribute) and self.keras_name(func, scope) is None \
+                and self.dotted(func) is None:
             owner = self.eval(func.value, scope)
             if not isinstance(owner, KRef):
                 return self.method(owner, func.attr, node, scope)
@@ -628,7 +631,19 @@ class ScriptReader:
             if isinstance(data, Data):  # an unknown function of the data: scaling unknown
                 return Data(data.source, data.role, None, data.one_hot, data.n_classes,
                             data.is_dataset, data.line)
+        if any(_tensors(a) for a in args):  # tf.nn.relu(x), tf.concat([a, b]), my_block(x)
+            name = dotted.rsplit(".", 1)[-1] if dotted else "function"
+            return self.opaque(f"custom.{name}", args, node)
         return UNKNOWN
+
+    def opaque(self, path: str, args: list, node: ast.Call) -> Tensor:
+        """A function of tensors the reader does not interpret, kept in the graph as a layer
+        of its own (so the layers around it are not read as adjacent)."""
+        inputs = [t for a in args for t in _tensors(a)]
+        layer = KCall(path, [], {}, node.lineno, node.col_offset + 1)
+        self.order += 1
+        return Tensor(GraphNode(layer, inputs, None, node.lineno, node.col_offset + 1,
+                                self.order))
 
     def data_transformed(self, data: Data, dotted: str) -> Data:
         scaled = True if dotted.endswith(("convert_image_dtype", "per_image_standardization")) \
@@ -751,8 +766,17 @@ class ScriptReader:
                             count if isinstance(count, int) else labels.n_classes,
                             labels.is_dataset, labels.line)
             return UNKNOWN
-        if name == "ImageDataGenerator":
-            return KCall(path, args, kwargs, line, column, star)
+        if name in SHAPE_ONLY_CALLS and args and isinstance(args[0], Data):
+            return args[0]  # keras.utils.pad_sequences(x)
+        if any(_tensors(a) for a in args) and not name[:1].isupper():
+            if parts[1] == "layers":  # layers.concatenate([a, b]) -> a Concatenate layer
+                layer = KCall(f"keras.layers.{name[:1].upper()}{name[1:]}", args[1:], kwargs,
+                              line, column, star)
+                return self.apply(layer, args, node)
+            if name == "preprocess_input":  # keras.applications.*.preprocess_input scales
+                return self.apply(KCall("keras.layers.Rescaling", [], {}, line, column), args,
+                                  node)
+            return self.opaque(f"custom.{name}", args, node)
         return KCall(path, args, kwargs, line, column, star)
 
     def dataset(self, name: str, kwargs: dict, node: ast.Call) -> Any:
@@ -783,13 +807,16 @@ class ScriptReader:
                 owner.compile_args = _bind(args, kwargs, ("optimizer", "loss", "metrics",
                                                          "loss_weights"))
             elif attr in ("fit", "fit_generator"):
+                bound = _bind(args, kwargs, ("x", "y", "batch_size", "epochs", "verbose",
+                                             "callbacks", "validation_split", "validation_data",
+                                             "shuffle", "class_weight"))
                 if owner.fit is None:
-                    owner.fit = node
-                    owner.fit_args = _bind(args, kwargs, ("x", "y", "batch_size", "epochs",
-                                                         "verbose", "callbacks",
-                                                         "validation_split",
-                                                         "validation_data", "shuffle",
-                                                         "class_weight"))
+                    owner.fit, owner.fit_args = node, bound
+                else:  # each fit() continues training: the epochs add up
+                    owner.fit_args["repeated"] = True
+                    before, more = owner.fit_args.get("epochs", 1), bound.get("epochs", 1)
+                    owner.fit_args["epochs"] = before + more if _is_number(before) \
+                        and _is_number(more) else UNKNOWN
             return UNKNOWN
         if isinstance(owner, list) and attr in ("append", "extend", "insert"):
             if attr == "append" and len(args) == 1 and len(owner) < 100_000:
@@ -1227,6 +1254,9 @@ def _fit(reader: ScriptReader, builder: ConfigBuilder, model: Model, setup: Norm
         setup.validation_split = float(split)
     if isinstance(split, Unknown):
         reader.note("validation checks", "validation_split is computed at run time", call)
+    elif args.get("repeated") and not (validation_data is not None or split):
+        reader.note("validation checks", "fit() is called repeatedly; the script may "
+                    "evaluate the model between the calls", call)
     else:
         setup.has_validation = bool(validation_data is not None and not (
             isinstance(validation_data, (list, tuple)) and not validation_data)) or bool(split)
@@ -1272,7 +1302,8 @@ def _data(reader: ScriptReader, model: Model, setup: NormalizedSetup,
         elif raw:
             reader.note("input-scaling checks", "the training data goes through a function "
                         "the reader cannot follow", _line_node(x.line))
-        if x.source in KERAS_DATASETS and isinstance(y, Data) and y.source == x.source:
+        if "problem_type" in known and isinstance(y, Data) and y.source == x.source \
+                and y.role == "y":
             setup.profile = _dataset_profile(x, y)
             if x.n_classes and setup.declared_n_classes is None:
                 setup.declared_n_classes = x.n_classes
