@@ -1072,9 +1072,9 @@ def script_setup(text: str, *, source: str = "<script>") -> NormalizedSetup:
         tree = ast.parse(text, filename=source)
     except SyntaxError as exc:
         line = exc.lineno or 1
-        column = f":{exc.offset}" if exc.offset else ""
-        raise AdvisorError(f"syntax error: {exc.msg}; fix it, then audit again",
-                           where=f"{source}:{line}{column}") from None
+        column = f", column {exc.offset}" if exc.offset else ""
+        raise AdvisorError(f"line {line}{column}: syntax error: {exc.msg}; fix it, then audit "
+                           "again", where=source) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         problem = "nested too deeply to parse" if isinstance(exc, RecursionError) else str(exc)
         raise AdvisorError(f"cannot parse the script: {problem}", where=source) from None
