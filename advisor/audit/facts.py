@@ -330,7 +330,8 @@ def raw_setup_facts(setup: NormalizedSetup, profile: Optional[DatasetProfile] = 
     return facts, evidence
 
 
-FIT_UNREAD = "training checks"  # the unchecked entry of a fit(**kwargs) the script reader cannot read
+# the unchecked entry of a fit(**kwargs) that the script reader cannot read
+FIT_UNREAD = "training checks"
 
 
 def _script_facts(setup: NormalizedSetup, facts: dict[str, Any]) -> None:
@@ -352,7 +353,8 @@ def _script_facts(setup: NormalizedSetup, facts: dict[str, Any]) -> None:
         facts["declared_n_classes"] = classes
         units = setup.output.units if setup.output is not None else None
         if units is not None:
-            facts["output_units_fit_classes"] = units in ({1, 2} if classes == 2 else {classes})
+            expected = {1, 2} if classes == 2 else {classes}
+            facts["output_units_fit_classes"] = units in expected
 
 
 def _name(layer: LayerInfo) -> str:

@@ -689,7 +689,8 @@ class ScriptReader:
             elif default is not None and not star:
                 value = self.eval(default, function.scope)
             else:
-                value = Unknown(f"the argument '{param.arg}' of {getattr(definition, 'name', 'a lambda')}()")
+                function_name = getattr(definition, "name", "a lambda")
+                value = Unknown(f"the argument '{param.arg}' of {function_name}()")
             local.names[param.arg] = value
         for param, default in zip(params.kwonlyargs, params.kw_defaults):
             local.names[param.arg] = kwargs.get(param.arg, self.eval(default, function.scope)
