@@ -55,8 +55,9 @@ SAMPLE_DATASETS = ("wine", "breast_cancer", "diabetes", "digits")
 
 # -- files ----------------------------------------------------------------------------------------
 
-# what `advisor audit` reads: Keras files, Keras JSON, advisor configs (YAML / JSON)
-SETUP_SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".yaml", ".yml")
+# what `advisor audit` reads: Keras files, Keras JSON, advisor configs (YAML / JSON), training
+# scripts (Python, parsed and never run)
+SETUP_SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".yaml", ".yml", ".py")
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json")  # advisor configs (the files --fix may change)
 PROFILE_SUFFIXES = (".profile.yaml", ".profile.yml", ".profile.json")  # a setup's sidecar
 

@@ -123,7 +123,21 @@ SETUP_FACTS: dict[str, Fact] = {f.name: f for f in [
          "flattened or channel-less image fits), or, with free axes, the fixed axes agree. "
          "Needs a profile."),
     Fact("epochs", "int", "Epochs (configs only)."),
-    Fact("class_weight_set", "bool", "The config sets class weights (configs only)."),
+    Fact("class_weight_set", "bool", "The config, or the script's fit(), sets class weights "
+         "(configs and scripts)."),
+    Fact("is_script", "bool", "The file is a training script (read with ast, never run)."),
+    Fact("has_validation", "bool", "fit() holds out validation data (validation_split or "
+         "validation_data; scripts only)."),
+    Fact("has_early_stopping", "bool", "fit() has an EarlyStopping callback (scripts only)."),
+    Fact("shuffle_disabled", "bool", "fit(shuffle=False) on arrays (scripts only; fit ignores "
+         "shuffle for tf.data pipelines)."),
+    Fact("inputs_unscaled", "bool", "fit() is fed raw values from a known loader (8-bit "
+         "pixels from keras.datasets or an image folder, boston_housing's features) and the "
+         "script never scales them (scripts only)."),
+    Fact("declared_n_classes", "int", "The class count a script states: a num_classes "
+         "constant, to_categorical(y, n), or its keras.datasets data set (scripts only)."),
+    Fact("output_units_fit_classes", "bool", "The output units fit the script's class count "
+         "(1 or 2 for two classes, else exactly that many; scripts only)."),
 ]}
 
 #: facts only a profile gives: a rule whose conditions need one of them stays silent without a
@@ -354,6 +368,9 @@ def raw_setup_facts(setup: NormalizedSetup, profile: Optional[DatasetProfile] = 
         facts["epochs"] = setup.epochs
     if setup.format == "config":
         facts["class_weight_set"] = setup.class_weight is not None
+    facts["is_script"] = setup.format == "script"
+    if setup.format == "script":
+        _script_facts(setup, facts)
     return facts, evidence
 
 
@@ -372,6 +389,33 @@ def _input_matches(model: list[Optional[int]], data: list[int]) -> Optional[bool
     if len(model) == len(data):
         return all(m is None or m == d for m, d in zip(model, data))
     return None
+
+
+# the unchecked entry of a fit(**kwargs) that the script reader cannot read
+FIT_UNREAD = "training checks"
+
+
+def _script_facts(setup: NormalizedSetup, facts: dict[str, Any]) -> None:
+    """What only a training script shows: fit()'s arguments and where the data comes from."""
+    fit_read = "fit" in setup.locations and not any(
+        item.what == FIT_UNREAD for item in setup.unchecked)
+    if fit_read:
+        facts["class_weight_set"] = setup.class_weight is not None
+    if setup.has_validation is not None:
+        facts["has_validation"] = setup.has_validation
+    if setup.early_stopping is not None:
+        facts["has_early_stopping"] = setup.early_stopping
+    if setup.shuffle is not None:
+        facts["shuffle_disabled"] = not setup.shuffle
+    if setup.inputs_unscaled is not None:
+        facts["inputs_unscaled"] = setup.inputs_unscaled
+    classes = setup.declared_n_classes
+    if classes is not None:
+        facts["declared_n_classes"] = classes
+        units = setup.output.units if setup.output is not None else None
+        if units is not None:
+            expected = {1, 2} if classes == 2 else {classes}
+            facts["output_units_fit_classes"] = units in expected
 
 
 def _name(layer: LayerInfo) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path, PurePath
 from typing import Any, Iterable, Optional, Sequence
 from urllib.parse import quote
 
-from ..vocab import PROFILE_SUFFIXES, SEVERITIES
+from ..vocab import PROFILE_SUFFIXES, SETUP_SUFFIXES, SEVERITIES
 from .report import AuditReport, Finding, InputError, Unchecked
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -71,8 +71,9 @@ def render_footer(report: AuditReport) -> str:
     summary = report.summary
     files, errors, count = summary.files, summary.errors, len(report.findings)
     if files == 0:
-        return ("No files to audit (looked for .keras, .h5, .hdf5, .json, .yaml and .yml files; "
-                "*.profile.yaml|json are profiles, not inputs).")
+        looked = ", ".join(SETUP_SUFFIXES[:-1]) + f" and {SETUP_SUFFIXES[-1]}"
+        return (f"No files to audit (looked for {looked} files; *.profile.yaml|json are "
+                "profiles, not inputs; scripts that build no Keras model are skipped).")
     unreadable = (f"; {_plural(errors, 'file')} could not be read" if errors else "")
     if count:
         by_severity = {s: sum(1 for f in report.findings if f.severity == s)

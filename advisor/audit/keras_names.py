@@ -100,3 +100,65 @@ def is_custom_entry(entry: Any) -> bool:
         return True
     module = entry.get("module")
     return isinstance(module, str) and module.split(".")[0] not in KERAS_MODULES
+
+
+# -- training scripts (advisor.audit.script) ------------------------------------------------------
+
+# the positional parameters of Keras constructors, in order (a script writes Dense(10, "relu"))
+LAYER_POSITIONAL: dict[str, tuple[str, ...]] = {
+    "Dense": ("units", "activation"), "EinsumDense": ("equation", "output_shape", "activation"),
+    "Activation": ("activation",), "Dropout": ("rate",), "SpatialDropout1D": ("rate",),
+    "SpatialDropout2D": ("rate",), "SpatialDropout3D": ("rate",), "AlphaDropout": ("rate",),
+    "GaussianDropout": ("rate",), "GaussianNoise": ("stddev",),
+    "LSTM": ("units", "activation"), "GRU": ("units", "activation"),
+    "SimpleRNN": ("units", "activation"), "Embedding": ("input_dim", "output_dim"),
+    "Reshape": ("target_shape",), "Rescaling": ("scale", "offset"), "RepeatVector": ("n",),
+    "Bidirectional": ("layer",), "TimeDistributed": ("layer",), "Permute": ("dims",),
+    "LeakyReLU": ("negative_slope",), "ReLU": ("max_value",), "Softmax": ("axis",),
+    "MultiHeadAttention": ("num_heads", "key_dim"), "Normalization": ("axis",),
+    "BatchNormalization": ("axis",), "MaxPooling1D": ("pool_size",),
+    "MaxPooling2D": ("pool_size",), "MaxPooling3D": ("pool_size",),
+    "AveragePooling1D": ("pool_size",), "AveragePooling2D": ("pool_size",),
+    "AveragePooling3D": ("pool_size",), "RandomFlip": ("mode",), "RandomRotation": ("factor",),
+    "RandomZoom": ("height_factor",), "Concatenate": ("axis",),
+    # initializers (their arguments are read as a layer's are)
+    "RandomNormal": ("mean", "stddev"), "TruncatedNormal": ("mean", "stddev"),
+    "RandomUniform": ("minval", "maxval"), "Constant": ("value",),
+}
+SCHEDULE_POSITIONAL: dict[str, tuple[str, ...]] = {
+    "ExponentialDecay": ("initial_learning_rate", "decay_steps", "decay_rate"),
+    "InverseTimeDecay": ("initial_learning_rate", "decay_steps", "decay_rate"),
+    "PolynomialDecay": ("initial_learning_rate", "decay_steps", "end_learning_rate"),
+    "CosineDecay": ("initial_learning_rate", "decay_steps"),
+    "CosineDecayRestarts": ("initial_learning_rate", "first_decay_steps"),
+    "PiecewiseConstantDecay": ("boundaries", "values"),
+}
+# keras.datasets: what each data set is known to hold (its documented shape, size, classes and
+# value range); "raw": its inputs are unscaled as loaded
+KERAS_DATASETS: dict[str, dict[str, Any]] = {
+    "mnist": {"problem_type": "multiclass", "data_structure": "image", "n_samples": 60000,
+              "input_shape": [28, 28, 1], "n_classes": 10, "input_range": [0, 255],
+              "raw": True},
+    "fashion_mnist": {"problem_type": "multiclass", "data_structure": "image",
+                      "n_samples": 60000, "input_shape": [28, 28, 1], "n_classes": 10,
+                      "input_range": [0, 255], "raw": True},
+    "cifar10": {"problem_type": "multiclass", "data_structure": "image", "n_samples": 50000,
+                "input_shape": [32, 32, 3], "n_classes": 10, "input_range": [0, 255],
+                "raw": True},
+    "cifar100": {"problem_type": "multiclass", "data_structure": "image", "n_samples": 50000,
+                 "input_shape": [32, 32, 3], "n_classes": 100, "input_range": [0, 255],
+                 "raw": True},
+    "boston_housing": {"problem_type": "regression", "data_structure": "tabular",
+                       "n_samples": 404, "input_shape": [13], "target_range": [5, 50],
+                       "input_range": [0, 711], "raw": True},
+    # token ids: no scaling wanted; the class count is known
+    "imdb": {"n_classes": 2}, "reuters": {"n_classes": 46},
+}
+# loaders of image folders: 8-bit pixels, unscaled
+PIXEL_LOADERS = frozenset({"image_dataset_from_directory"})
+# calls that change an array's shape or type or a pipeline's order, never its values
+SHAPE_ONLY_CALLS = frozenset({
+    "astype", "reshape", "expand_dims", "squeeze", "transpose", "copy", "array", "asarray",
+    "float32", "flatten", "ravel", "concatenate", "stack", "batch", "shuffle", "prefetch",
+    "cache", "repeat", "take", "skip", "unbatch", "padded_batch", "with_options",
+    "pad_sequences", "to_numpy", "values"})

@@ -14,6 +14,8 @@ Formats (chosen by extension, then checked against the file's first bytes):
   :class:`NotASetupError`.
 * ``.yaml`` / ``.yml`` - an advisor TrainingConfig (safe YAML, no aliases); a tf.keras 2.x
   ``model.to_yaml()`` model config is read too.
+* ``.py`` - a Keras training script, parsed with :mod:`ast` and never run
+  (:mod:`advisor.audit.script`); a script that builds no Keras model is :class:`NotASetupError`.
 
 Nothing from the file is executed, unpickled or evaluated, and this module imports neither
 TensorFlow, Keras nor NumPy: class names and arguments are read as plain JSON values.
@@ -76,6 +78,10 @@ def read_setup(path: Union[str, Path]) -> NormalizedSetup:
         return _read_keras(path, head)
     if suffix == ".json":
         return _read_json(path)
+    if suffix == ".py":
+        from .script import read_script
+
+        return read_script(path)
     return _read_yaml(path)
 
 

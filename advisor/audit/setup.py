@@ -139,6 +139,18 @@ class NormalizedSetup(_Model):
     class_weight: Optional[str] = None
     early_stopping: Optional[bool] = None
     preprocessing: Optional[list[dict[str, Any]]] = None
+    # known only for training scripts (absent: unknown)
+    has_validation: Optional[bool] = Field(
+        None, description="fit() holds out validation data (validation_split or validation_data)")
+    shuffle: Optional[bool] = Field(
+        None, description="fit() shuffles the training arrays (False only for shuffle=False on "
+        "arrays; fit ignores it for tf.data pipelines)")
+    inputs_unscaled: Optional[bool] = Field(
+        None, description="fit() is fed raw values from a known loader (8-bit pixels, "
+        "keras.datasets) that the script never scales")
+    declared_n_classes: Optional[int] = Field(
+        None, description="the class count the script states (a num_classes constant, "
+        "to_categorical, a keras.datasets data set)")
     profile: Optional[DatasetProfile] = Field(
         None, description="a profile carried by the file itself (advisor configs)")
     # what the audit reports beside the findings

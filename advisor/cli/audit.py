@@ -87,7 +87,8 @@ def _fixable_hint(report: Any) -> Optional[str]:
               "changed.")
 @click.option("--skip-unknown", is_flag=True,
               help="Skip named YAML/JSON files that are neither a Keras model nor an advisor "
-              "config instead of reporting them (folders always skip them); for pre-commit.")
+              "config, and .py files that build no Keras model, instead of reporting them "
+              "(folders always skip them); for pre-commit.")
 @click.option("--quiet", "-q", is_flag=True,
               help="Print the findings only: no summary, notes or progress bar.")
 def audit(paths: tuple[str, ...], profile_path: Optional[str], output_format: str,
@@ -96,7 +97,9 @@ def audit(paths: tuple[str, ...], profile_path: Optional[str], output_format: st
     """Audit training setups like a linter: what is wrong, why, and how to fix it.
 
     PATH is a Keras model (.keras, .h5, Keras JSON from model.to_json()), an advisor config
-    (YAML/JSON from 'recommend --format config'), or a folder, searched recursively. Files named
+    (YAML/JSON from 'recommend --format config'), a Keras training script (.py: parsed, never
+    run; findings point at its lines, '# advisor: ignore[CODE]' silences one), or a folder,
+    searched recursively (scripts that build no Keras model are skipped). Files named
     <name>.profile.yaml|json are profiles of the data set, used for <name>.*; they are not
     audited themselves. Nothing in a file is executed and no weights are loaded.
 
@@ -106,6 +109,7 @@ def audit(paths: tuple[str, ...], profile_path: Optional[str], output_format: st
     \b
     Example:
       advisor audit model.keras --profile data.profile.yaml
+      advisor audit train.py
       advisor audit models/ --select LOSS,OUT --fail-on error
       advisor audit models/ --format sarif > advisor.sarif
       advisor audit config.yaml --fix
