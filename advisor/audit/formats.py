@@ -75,18 +75,18 @@ def render_footer(report: AuditReport) -> str:
         return (f"No files to audit (looked for {looked} files; *.profile.yaml|json are "
                 "profiles, not inputs; scripts that build no Keras model are skipped).")
     unreadable = (f"; {_plural(errors, 'file')} could not be read" if errors else "")
+    could_not = (f"; {_plural(len(report.unchecked), 'check')} could not run (see above)"
+                 if report.unchecked else "")
     if count:
         by_severity = {s: sum(1 for f in report.findings if f.severity == s)
                        for s in SEVERITIES}
         breakdown = ", ".join(_plural(n, s) for s, n in by_severity.items() if n)
         with_findings = len({f.file for f in report.findings})
         return (f"Found {_plural(count, 'finding')} ({breakdown}) in {with_findings} of "
-                f"{_plural(files, 'file')}{unreadable}.")
+                f"{_plural(files, 'file')}{unreadable}{could_not}.")
     # a bad sidecar profile is an error too, but its model was audited (without it)
     unread = len({e.file for e in report.errors
                   if not e.file.lower().endswith(PROFILE_SUFFIXES)})
-    could_not = (f"; {_plural(len(report.unchecked), 'check')} could not run (see above)"
-                 if report.unchecked else "")
     if errors:
         readable = max(0, files - unread)
         return f"No findings in {_plural(readable, 'readable file')}{unreadable}{could_not}."

@@ -85,3 +85,12 @@ def test_a_bad_sidecar_profile_is_one_error_and_the_model_is_still_audited(tmp_p
     assert "audited without it" in report.errors[0].reason
     assert {f.code for f in report.findings} == alone
     assert report.exit_code() == 2
+
+
+def test_the_found_footer_also_says_what_could_not_run():
+    findings = audit_setup(example_setup(SOFTMAX_ONE_UNIT))
+    report = AuditReport(findings=findings, unchecked=[
+        Unchecked(file="train.py", what="epoch checks", reason="computed at run time", line=17)])
+    report.tally(1)
+    assert render_footer(report).endswith("in 1 of 1 file; 1 check could not run (see above).")
+    assert "train.py:17: not checked: epoch checks: computed at run time" in render_text(report)
