@@ -226,8 +226,15 @@ def check_examples(rulebase: Optional[RuleBase] = None, *, engine: Optional[Any]
 
 
 def assemble(profile: DatasetProfile, facts: dict[str, Any], fired: set[str],
-             rulebase: RuleBase) -> Recommendation:
-    """Resolve the fired rules into one value per slot and build the recommendation."""
+             rulebase: RuleBase, *, forced: Optional[Mapping[str, str]] = None
+             ) -> Recommendation:
+    """Resolve the fired rules into one value per slot and build the recommendation.
+
+    ``forced`` (slot -> rule code, a runner-up that fired for that slot) makes that rule win
+    its slot, the others resolved as usual after it: advised search builds its trials this
+    way, so a value that depends on the forced one (the learning rate on the batch size) is
+    recomputed by the same rules.
+    """
     by_slot: dict[str, list[CompiledRule]] = {}
     for code in fired:
         rule = rulebase.by_code[code]
@@ -240,6 +247,15 @@ def assemble(profile: DatasetProfile, facts: dict[str, Any], fired: set[str],
             raise EngineError(f"no recommend rule matched slot {slot.name!r} for facts {facts}; "
                               "every slot needs a default rule")
         winner = ranked[0]
+        if forced and slot.name in forced:
+            chosen_rule = [r for r in ranked if r.code == forced[slot.name]]
+            if not chosen_rule:
+                raise AdvisorError(f"rule {forced[slot.name]} did not fire for slot "
+                                   f"{slot.name!r}; it cannot be forced")
+            # a runner-up may be relative to the natural winner (LR020: a third of its rate)
+            ctx.chosen[slot.name] = evaluate(winner.rule.value, ctx)
+            winner = chosen_rule[0]
+            ranked = [winner, *[r for r in ranked if r is not winner]]
         value = evaluate(winner.rule.value, ctx)
         ctx.chosen[slot.name] = value
         rationale.append({"facet": slot.facet, "slot": slot.name, "rule": winner.code,

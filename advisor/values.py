@@ -159,6 +159,13 @@ def scaled_learning_rate(ctx: Context, base: float, reference_batch: int = 256) 
 
 
 @value_function
+def relative_learning_rate(ctx: Context, factor: float) -> float:
+    """``factor`` times the learning rate chosen for this setup (for runner-up rules: the
+    neighbours of the winning rate that advised search trains)."""
+    return _round_sig(ctx.chosen["learning_rate"] * factor)
+
+
+@value_function
 def linear_scaled_learning_rate(ctx: Context, base: float, reference_batch: int = 256) -> float:
     """``base`` times batch size / ``reference_batch`` (the linear scaling rule for SGD,
     Goyal et al. 2017: 0.1 at batch 256)."""
