@@ -55,10 +55,28 @@ from .output import echo_text
 @click.option("--no-reference", "no_reference", is_flag=True,
               help="Skip the classical reference (scikit-learn / statsmodels).")
 @click.option("--quiet", "-q", is_flag=True, help="No Keras progress bars (for scripts).")
+@click.option("--trials", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Advised search: train up to N setups, the recommendation first, then the "
+              "rules' runners-up (each with its rule); ranked on the validation part.")
+@click.option("--budget", metavar="DURATION", default=None,
+              help="Cap the wall time of all trials together, e.g. 90s, 10m, 2h: no trial "
+              "starts that cannot finish; one running at the deadline keeps its best weights.")
+@click.option("--lr-find", "lr_find", is_flag=True,
+              help="Run the learning-rate range test (rule LR030) first and add a trial at "
+              "its suggested rate; the curve goes into curves.png.")
+@click.option("--backend", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True, help="Where trials run: this process, or Ray tasks (one per "
+              "worker; pip install 'advisor[distributed]').")
+@click.option("--address", metavar="HOST:PORT", default=None,
+              help="Join this Ray cluster (with --backend ray); without it Ray starts locally.")
+@click.option("--gpus-per-trial", "gpus_per_trial", type=click.FloatRange(min=0), default=0.0,
+              metavar="N", help="GPUs each Ray trial asks for (with --backend ray).")
 def verify_command(sample: Optional[str], config_path: Optional[str], report_dir: Optional[str],
                    output_format: str, refine: bool, seed: int, max_epochs: Optional[int],
                    test_data: Optional[str], test_fraction: Optional[float], seeds: int,
-                   no_reference: bool, quiet: bool, **flags: Any) -> None:
+                   no_reference: bool, quiet: bool, trials: int, budget: Optional[str],
+                   lr_find: bool, backend: str, address: Optional[str], gpus_per_trial: float,
+                   **flags: Any) -> None:
     """Train the recommended setup on real data and show that it works.
 
     Profiles the data, recommends a setup (or takes --config), splits the data (seeded;
@@ -79,6 +97,9 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
           --time-column month --forecast-horizon 12
       advisor verify --config run.yaml --data train.csv --target label --format json
       advisor verify --sample digits --refine --max-epochs 20
+      advisor verify --data train.csv --target y --trials 6 --budget 10m
+      advisor verify --data train.csv --target y --lr-find
+      advisor verify --sample digits --trials 12 --backend ray --address 10.0.0.5:6379
     """
     data = flags.pop("data", None)
     data_opts = pop_data_options(flags)
@@ -93,6 +114,17 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
     if not data and not sample:
         raise AdvisorError("verify needs data: --data PATH (with --target COLUMN) or "
                            f"--sample NAME ({', '.join(SAMPLE_DATASETS)})")
+    if address is not None and backend != "ray":
+        raise AdvisorError(f"--address {address} names a Ray cluster; it needs --backend ray",
+                           hint="add --backend ray, or drop --address")
+    if gpus_per_trial and backend != "ray":
+        raise AdvisorError("--gpus-per-trial applies to --backend ray; the local backend uses "
+                           "the GPUs TensorFlow sees", hint="add --backend ray")
+    from ..executor.backends import check_address
+    from ..executor.search import parse_budget
+
+    parse_budget(budget)
+    check_address(address)
     from ..executor.verify import verify as run_verify
 
     if data:
@@ -112,7 +144,9 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
                         refine=refine, seed=seed, seeds=seeds, max_epochs=max_epochs,
                         test_data=test_data,
                         test_fraction=0.2 if test_fraction is None else test_fraction,
-                        quiet=quiet, reference=not no_reference)
+                        quiet=quiet, reference=not no_reference, trials=trials,
+                        budget=budget, lr_find=lr_find, backend=backend, address=address,
+                        gpus_per_trial=gpus_per_trial)
     if output_format == "json":
         echo_text(report.to_json())
     elif output_format == "markdown":

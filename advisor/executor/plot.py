@@ -20,8 +20,12 @@ def plot_curves(report: Any, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     runs = [run for run in report.runs() if run.name in report.history]
-    count = max(1, len(runs))
+    search = getattr(report, "search", None)
+    extra = _search_panels(report) if search is not None else []
+    count = max(1, len(runs) + len(extra))
     figure, axes = plt.subplots(1, count, figsize=(5.2 * count, 4.0), squeeze=False)
+    for axis, draw in zip(axes[0][len(runs):], extra):
+        draw(axis)
     for axis, run in zip(axes[0], runs):
         history = {key: [math.nan if v is None else v for v in values]
                    for key, values in report.history[run.name].items()}
@@ -50,3 +54,52 @@ def plot_curves(report: Any, path: str | Path) -> Path:
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+def _search_panels(report: Any) -> list[Any]:
+    """Advised search: the selected trial's curves (when it is not trial 1) and the
+    learning-rate range test (loss against rate, the suggestions marked)."""
+    panels = []
+    search = report.search
+    key = f"trial {search.selected}"
+    if search.selected not in (None, 1) and key in report.history:
+        def selected(axis: Any) -> None:
+            history = {k: [math.nan if v is None else v for v in values]
+                       for k, values in report.history[key].items()}
+            epochs = list(range(1, len(history.get("loss", [])) + 1))
+            axis.plot(epochs, history.get("loss", []), label="training loss", color="tab:blue")
+            if history.get("val_loss"):
+                axis.plot(epochs, history["val_loss"], label="validation loss",
+                          color="tab:orange")
+            title = report.trials[search.selected - 1].title
+            axis.set_title(f"selected: trial {search.selected} ({title})", fontsize="small")
+            axis.set_xlabel("epoch")
+            axis.set_ylabel("loss")
+            axis.grid(True, alpha=0.3)
+            axis.legend(fontsize="small")
+        panels.append(selected)
+    found = search.range_test
+    if found is not None and found.learning_rates:
+        def range_test(axis: Any) -> None:
+            axis.plot(found.learning_rates, found.losses, color="tab:grey", alpha=0.4,
+                      linewidth=1, label="loss per step")
+            axis.plot(found.learning_rates, found.smoothed, color="tab:blue", linewidth=1.8,
+                      label="smoothed")
+            styles = {"valley": "tab:red", "minimum": "tab:green", "steep": "tab:purple"}
+            for name, rate in found.suggestions.items():
+                if rate is not None:
+                    axis.axvline(rate, color=styles.get(name, "black"), linestyle="--",
+                                 linewidth=1, label=f"{name} {rate:.2g}")
+            axis.set_xscale("log")
+            finite = [v for v in found.smoothed if math.isfinite(v)]
+            if finite:
+                axis.set_ylim(min(finite) * 0.9 if min(finite) > 0 else None,
+                              min(max(finite), 4 * min(finite)) * 1.1 if min(finite) > 0
+                              else None)
+            axis.set_title("learning-rate range test (LR030)")
+            axis.set_xlabel("learning rate")
+            axis.set_ylabel("training loss")
+            axis.grid(True, alpha=0.3)
+            axis.legend(fontsize="small")
+        panels.append(range_test)
+    return panels

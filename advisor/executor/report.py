@@ -99,6 +99,68 @@ class ReportPaths(_Strict):
     curves_png: Optional[str] = None
 
 
+class TrialReport(_Strict):
+    """One trial of advised search (verify --trials / --lr-find)."""
+
+    number: int = Field(description="1 is the recommendation; the order they were proposed in")
+    title: str = Field(description="what the trial tries, in a few words")
+    changed: dict[str, Any] = Field(default_factory=dict, description="setup paths that differ "
+                                    "from the recommendation, with the trial's values")
+    rule: str = Field(description="the rule that proposed it (the winners for trial 1)")
+    rule_name: str = ""
+    because: str = ""
+    source: Optional[str] = None
+    status: str = Field(description="completed, stopped_at_deadline (best weights kept), "
+                        "not_started (the budget), or failed")
+    validation_metrics: dict[str, Optional[float]] = Field(
+        default_factory=dict, description="on the validation part (with seeds: the mean); "
+        "trials are ranked on these only")
+    validation_spread: dict[str, Optional[float]] = Field(
+        default_factory=dict, description="with several seeds: the standard deviation")
+    metrics: dict[str, Optional[float]] = Field(
+        default_factory=dict, description="test scores: the selected trial only")
+    selected: bool = False
+    seeds: list[int] = Field(default_factory=list)
+    epochs_planned: Optional[int] = None
+    epochs_run: Optional[int] = None
+    best_epoch: Optional[int] = None
+    wall_time_s: float = 0.0
+    note: str = ""
+    setup: Optional[dict[str, Any]] = None
+
+
+class RangeTestReport(_Strict):
+    """The learning-rate range test (rule LR030)."""
+
+    rule: str = "LR030"
+    learning_rates: list[float]
+    losses: list[float] = Field(description="the loss of each step")
+    smoothed: list[float] = Field(description="exponentially smoothed, bias-corrected")
+    stopped: str = Field(description="why the ramp ended")
+    method: str = "valley"
+    suggestion: Optional[float] = Field(default=None, description="None: no rate found")
+    suggestions: dict[str, Optional[float]] = Field(default_factory=dict,
+                                                    description="valley, minimum, steep")
+    message: Optional[str] = None
+    wall_time_s: float = 0.0
+
+
+class SearchReport(_Strict):
+    """How advised search ran: backend, budget, what was cut, which trial was selected."""
+
+    trials_asked: int
+    backend: str = "local"
+    address: Optional[str] = None
+    workers: int = 1
+    budget_s: Optional[float] = None
+    wall_time_s: float = Field(description="the trials (and the range test) together")
+    primary_metric: str
+    selected: Optional[int] = Field(default=None, description="the trial number chosen on "
+                                    "the validation part; None: no trial finished")
+    cut: list[str] = Field(default_factory=list, description="what the budget cut")
+    range_test: Optional[RangeTestReport] = None
+
+
 class VerifyReport(_Strict):
     advisor_verify: int = REPORT_VERSION
     source: str
@@ -120,6 +182,9 @@ class VerifyReport(_Strict):
     trained: str = Field(default="recommended",
                          description="what the 'recommended' run trained: the recommendation, "
                          "or the user's config (verify --config)")
+    trials: list[TrialReport] = Field(default_factory=list,
+                                      description="advised search (--trials, --lr-find)")
+    search: Optional[SearchReport] = None
 
     @property
     def ours(self) -> str:
@@ -224,6 +289,7 @@ def render_text(report: VerifyReport) -> str:
     lines += report.verdicts()
     if report.refined is not None:
         lines.append("refined with: " + ("; ".join(report.refined.applied) or "no changes"))
+    lines += trials_text(report)
     lines += ["", f"Diagnosis ({report.ours}):"]
     lines += _findings_text(report.diagnosis) or ["  nothing to report: the curves look healthy"]
     if report.refined is not None:
@@ -236,6 +302,74 @@ def render_text(report: VerifyReport) -> str:
     if written:
         lines += ["", "wrote " + ", ".join(written)]
     return "\n".join(lines)
+
+
+def _trial_metric(trial: TrialReport, name: str) -> str:
+    text = _number(trial.validation_metrics.get(name)) if name in trial.validation_metrics \
+        else "-"
+    spread = trial.validation_spread.get(name)
+    return text + (f" ± {spread:.4f}" if spread is not None and trial.validation_spread else "")
+
+
+def trials_table(report: VerifyReport) -> tuple[list[str], list[list[str]]]:
+    """Advised search as a table: one row per trial, validation scores, the rule behind it."""
+    search = report.search
+    name = search.primary_metric if search else report.comparison.primary_metric
+    header = ["#", "trial", "rule", f"validation {name}", f"test {name}", "epochs", "time",
+              "status"]
+    rows = []
+    for trial in report.trials:
+        test = _number(trial.metrics.get(name)) if trial.selected and trial.metrics else "-"
+        epochs = f"{trial.epochs_run}/{trial.epochs_planned}" if trial.epochs_run else "-"
+        rows.append([f"{trial.number}{'*' if trial.selected else ''}", trial.title, trial.rule,
+                     _trial_metric(trial, name), test, epochs,
+                     f"{trial.wall_time_s:.1f}s" if trial.epochs_run else "-",
+                     trial.status.replace("_", " ")])
+    return header, rows
+
+
+def trials_text(report: VerifyReport) -> list[str]:
+    """The trials section of the text summary (empty without advised search)."""
+    search = report.search
+    if search is None:
+        return []
+    budget = f", budget {search.budget_s:g} s" if search.budget_s is not None else ""
+    where = f" at {search.address}" if search.address else ""
+    lines = ["", f"Trials ({len(report.trials)} of {search.trials_asked} asked; backend "
+             f"{search.backend}{where}, {search.workers} at a time{budget}; took "
+             f"{search.wall_time_s:.1f} s); ranked on the validation part, * selected:"]
+    header, rows = trials_table(report)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    fmt = "  ".join(f"{{:<{w}}}" if i in (1, 2, 7) else f"{{:>{w}}}"
+                    for i, w in enumerate(widths))
+    lines += ["  " + fmt.format(*header), "  " + "  ".join("-" * w for w in widths)]
+    lines += ["  " + fmt.format(*row) for row in rows]
+    for trial in report.trials[1:]:
+        if trial.because:
+            lines.append(f"  {trial.number}: {trial.rule} {trial.rule_name}: "
+                         f"{_clip(trial.because)}")
+    found = search.range_test
+    if found is not None:
+        if found.suggestion is not None:
+            others = ", ".join(f"{k} {v:.2g}" for k, v in found.suggestions.items()
+                               if k != found.method and v is not None)
+            lines.append(f"  range test (LR030): {found.method} suggests "
+                         f"{found.suggestion:.2g} ({others}); {len(found.losses)} steps, "
+                         f"{found.stopped}")
+        else:
+            lines.append(f"  range test (LR030): {found.message}")
+    lines += [f"  cut: {item}" for item in search.cut]
+    if search.selected not in (None, 1):
+        chosen = report.trials[search.selected - 1]
+        lines.append(f"  selected trial {chosen.number} ({chosen.title}) on the validation "
+                     f"part; its test scores: " + ", ".join(
+                         f"{k} {_number(v)}" for k, v in chosen.metrics.items()))
+    return lines
+
+
+def _clip(text: str, width: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _yes(value: bool) -> str:
@@ -284,6 +418,14 @@ def render_markdown(report: VerifyReport) -> str:
     if report.refined is not None:
         out += ["", "## Refinement", ""]
         out += [f"- {change}" for change in report.refined.applied] or ["- no changes"]
+    if report.search is not None:
+        out += ["", "## Trials", ""]
+        header, rows = trials_table(report)
+        out.append("| " + " | ".join(header) + " |")
+        out.append("|" + "|".join("---" if i in (1, 2, 7) else "---:"
+                                  for i in range(len(header))) + "|")
+        out += ["| " + " | ".join(row) + " |" for row in rows]
+        out += [""] + [f"- {line.strip()}" for line in trials_text(report)[2 + 2 + len(rows):]]
     if report.paths.curves_png:
         image = Path(report.paths.curves_png).name
         out += ["", "## Learning curves", "", f"![learning curves]({image})"]

@@ -132,6 +132,7 @@ class RunResult:
     validation_metrics: dict[str, Optional[float]] = field(default_factory=dict)
     test_predictions: Any = None
     seed: int = 0
+    stopped_at_deadline: bool = False
 
 
 def _keras():
@@ -179,8 +180,13 @@ def check_input_shape(setup: TrainingSetup, example_shape: tuple[int, ...],
 
 def train_run(name: str, setup: Any, data: Prepared, *, profile: DatasetProfile, seed: int = 0,
               max_epochs: Optional[int] = None, verbose: int = 0,
-              raw_width: Optional[int] = None) -> RunResult:
-    """Build, compile and fit one setup on prepared data; score it on the test part."""
+              raw_width: Optional[int] = None, deadline: Optional[float] = None) -> RunResult:
+    """Build, compile and fit one setup on prepared data; score it on the test part.
+
+    ``deadline`` (a ``time.time()`` value; advised search's budget): training stops at the
+    first batch that ends after it, keeping the best weights seen (early stopping's, or the
+    best epoch's by the monitored loss).
+    """
     keras = _keras()
     _quiet_tensorflow()
     setup = as_setup(setup)
@@ -203,6 +209,10 @@ def train_run(name: str, setup: Any, data: Prepared, *, profile: DatasetProfile,
                                    batch, shuffle=False, seed=seed)
     callbacks = training_callbacks(setup, validation=has_validation)
     callbacks.append(_stop_on_nan(keras))
+    deadline_stop = None
+    if deadline is not None:
+        deadline_stop = _stop_at_deadline(keras, deadline, setup, has_validation)
+        callbacks.append(deadline_stop)
     weights = None
     if profile.problem_type in ("binary", "multiclass"):
         weights = class_weights(data.train.y, setup)
@@ -238,7 +248,48 @@ def train_run(name: str, setup: Any, data: Prepared, *, profile: DatasetProfile,
                      wall_time_s=time.perf_counter() - started, fit_time_s=fit_time,
                      n_parameters=n_parameters, metrics=metrics,
                      validation_metrics=validation_metrics, test_predictions=test_pred,
-                     seed=seed)
+                     seed=seed,
+                     stopped_at_deadline=bool(deadline_stop and deadline_stop.stopped))
+
+
+def _stop_at_deadline(keras: Any, deadline: float, setup: TrainingSetup,
+                      has_validation: bool) -> Any:
+    """Stop at the first batch that ends after ``deadline`` and keep the best weights. Early
+    stopping with restore_best_weights restores them at the end of training anyway; without
+    it this callback keeps a copy of the best epoch's weights itself. A per-batch hook costs
+    10-20% of the fit on small models, so it is added only when there is a deadline."""
+    stopping = setup.regularization.early_stopping
+    restores = stopping is not None and stopping.restore_best_weights
+    monitor = "val_loss" if has_validation else "loss"
+
+    class StopAtDeadline(keras.callbacks.Callback):
+        stopped = False
+        best = math.inf
+        best_weights = None
+
+        def _check(self) -> None:
+            if not self.stopped and time.time() >= deadline:
+                self.stopped = True
+                self.model.stop_training = True
+
+        def on_train_batch_end(self, batch: int, logs: Optional[dict] = None) -> None:
+            self._check()
+
+        def on_epoch_begin(self, epoch: int, logs: Optional[dict] = None) -> None:
+            self._check()
+
+        def on_epoch_end(self, epoch: int, logs: Optional[dict] = None) -> None:
+            value = (logs or {}).get(monitor)
+            if not restores and value is not None and math.isfinite(float(value)) \
+                    and float(value) < self.best:
+                self.best = float(value)
+                self.best_weights = self.model.get_weights()
+
+        def on_train_end(self, logs: Optional[dict] = None) -> None:
+            if self.stopped and self.best_weights is not None:
+                self.model.set_weights(self.best_weights)
+
+    return StopAtDeadline()
 
 
 def _stop_on_nan(keras: Any) -> Any:

@@ -311,7 +311,9 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
            report_dir: Union[str, Path, None] = None, refine: bool = False, seed: int = 0,
            seeds: int = 1, max_epochs: Optional[int] = None,
            test_fraction: float = DEFAULT_TEST_FRACTION, quiet: bool = True, plot: bool = True,
-           reference: bool = True, **data_options: Any) -> VerifyReport:
+           reference: bool = True, trials: int = 1, budget: Any = None, lr_find: bool = False,
+           backend: str = "local", address: Optional[str] = None,
+           gpus_per_trial: float = 0.0, **data_options: Any) -> VerifyReport:
     """Train the recommended setup (or ``config``) and compare it with the baselines.
 
     Args:
@@ -334,6 +336,14 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
         quiet: no Keras progress bars (they appear only on a terminal anyway).
         plot: write curves.png with the report.
         reference: fit the classical reference (scikit-learn / statsmodels) on the same split.
+        trials: advised search (:mod:`.search`): train up to this many setups, the
+            recommendation first, then the rules' runners-up, each with the rule behind it;
+            ranked on the validation part; ``report.trials``, ``report.search``.
+        budget: wall-clock cap of all trials together (``90s``, ``10m``, ``2h`` or seconds).
+        lr_find: run the learning-rate range test (rule LR030) first; its rate is a trial.
+        backend: ``local`` or ``ray`` (one trial per Ray worker; the distributed extra).
+        address: the Ray cluster to join (HOST:PORT); without it Ray starts locally.
+        gpus_per_trial: GPUs per Ray trial.
         **data_options: passed to :func:`advisor.data.load_dataset` (text_column, time_column,
             forecast_horizon, overrides, ...).
 
@@ -351,6 +361,16 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
         >>> report = verify(sample="wine", seeds=3)
         >>> report.recommended.metrics["accuracy"], report.recommended.spread["accuracy"]
     """
+    searching = trials != 1 or lr_find or budget is not None or backend != "local"
+    if searching:  # bad search options fail before any data is read or trained on
+        from .backends import BACKENDS, check_address
+        from .search import parse_budget
+
+        parse_budget(budget)
+        check_address(address)
+        if backend not in BACKENDS:
+            raise AdvisorError(f"backend {backend!r} is not known; expected one of "
+                               f"{', '.join(BACKENDS)}")
     dataset = _resolve_dataset(data, target, sample, dataset, data_options)
     test = load_test(test_data, dataset) if test_data is not None else None
     notes: list[str] = []
@@ -368,7 +388,20 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
     baseline_setup = document_default_setup(setup, profile)
     trivial, trivial_validation = session.trivial()
     runs: dict[str, list[RunResult]] = {}
-    runs[RECOMMENDED] = session.train(RECOMMENDED, setup)
+    search = None
+    if searching:
+        from .search import run_search
+
+        search = run_search(session, setup, trials=trials, budget=budget, lr_find=lr_find,
+                            backend=backend, address=address, gpus_per_trial=gpus_per_trial,
+                            config_given=config is not None)
+        first = search.outcomes[0]
+        if not first.runs:
+            raise AdvisorError(f"advised search: {first.note or 'trial 1 did not run'}")
+        runs[RECOMMENDED] = [run.__class__(**{**run.__dict__, "name": RECOMMENDED})
+                             for run in first.runs]
+    else:
+        runs[RECOMMENDED] = session.train(RECOMMENDED, setup)
     runs[DOCUMENT_DEFAULT] = session.train(DOCUMENT_DEFAULT, baseline_setup)
     default_run = runs[DOCUMENT_DEFAULT][0]
     findings = {name: diagnose(session.summary(
@@ -426,6 +459,11 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
         history={name: _history(results[0]) for name, results in runs.items()},
         diagnosis=findings[RECOMMENDED], notes=notes,
         trained="config" if config is not None else "recommended")
+    if search is not None:
+        report = report.model_copy(update={"trials": search.trials, "search": search.report})
+        if search.selected is not None and search.selected.trial.number != 1:
+            chosen = search.selected
+            report.history[f"trial {chosen.trial.number}"] = _history(chosen.runs[0])
     if report_dir is not None:
         report = write_report(report, report_dir, plot=plot)
     return report
