@@ -87,6 +87,9 @@ class Rule(BaseModel):
     examples: Examples
     # recommend rules
     sets: Optional[str] = None
+    runner_up: bool = Field(
+        default=False, description="a runner-up by design: it never wins its slot, so "
+        "`recommend` lists it as an alternative and advised search (verify --trials) trains it")
     value: Any = None
     # audit / diagnose rules
     severity: Optional[Severity] = None
@@ -119,6 +122,9 @@ class Rule(BaseModel):
             if not self.examples.loses:
                 raise ValueError("a default rule (no conditions) needs examples.loses: cases "
                                  "where a more specific rule wins")
+        if self.runner_up and (self.specificity or self.priority >= 0):
+            raise ValueError("a runner_up rule never wins its slot: give it no conditions and "
+                             "a negative priority")
         return self
 
     @property

@@ -153,6 +153,9 @@ def render_rule(rule: Any, *, width: int = 100, slot_doc: Optional[str] = None) 
         lines.extend("  - " + " and ".join(_condition(*c) for c in alt) for alt in rule.any_of)
     lines.append(f"Specificity {spec.specificity}, priority {spec.priority}: the most specific "
                  "matching rule wins its slot; priority breaks ties.")
+    if spec.runner_up:
+        lines.append("A runner-up by design: it never wins its slot; `recommend` lists it as an "
+                     "alternative and `verify --trials` trains it.")
     lines += ["", "## Why"] + paragraph(spec.because)
     lines += ["", "## Departs from the source document"]
     lines += paragraph(spec.departs) if spec.departs else ["No: it follows the source document."]
@@ -269,7 +272,9 @@ def recommend_markdown() -> list[str]:
             out += [f"### {r.code} `{r.name}`", "",
                     f"- **sets** `{r.sets}` = `{_value_text(r.value)}`",
                     f"- **when** {format_conditions(rule)}"
-                    + (f" (priority {r.priority})" if r.priority else ""),
+                    + (f" (priority {r.priority})" if r.priority else "")
+                    + ("; a runner-up by design: `verify --trials` trains it"
+                       if r.runner_up else ""),
                     f"- **because** {' '.join(r.because.split())}"]
             if r.departs:
                 out.append(f"- **departs from the source document** {' '.join(r.departs.split())}")
