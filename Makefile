@@ -31,7 +31,7 @@ $(TRAIN): pyproject.toml | $(BIN)/python
 	touch $@ $(CORE)
 
 $(FULL): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev,train,bench]"
+	$(BIN)/pip install -q -e ".[dev,train,bench,distributed]"
 	$(ENGINE)
 	touch $@ $(TRAIN) $(CORE)
 
