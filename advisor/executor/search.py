@@ -110,7 +110,9 @@ def changes(setup: TrainingSetup, base: TrainingSetup) -> dict[str, Any]:
 
 def _short(changed: Mapping[str, Any]) -> str:
     parts = []
-    for key, value in list(changed.items())[:3]:
+    # the layers follow from the other changes (dropout, penalties): name those first
+    ordered = sorted(changed.items(), key=lambda item: item[0] == "model.layers")
+    for key, value in ordered[:3]:
         name = key.rsplit(".", 1)[-1]
         parts.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}")
     return ", ".join(parts) + (" ..." if len(changed) > 3 else "")
