@@ -49,6 +49,7 @@ test: $(FULL)
 	$(BIN)/python benchmarks/bench_profile.py --quick
 	$(BIN)/python benchmarks/bench_verify.py --quick
 	$(BIN)/python benchmarks/bench_quality.py --quick
+	$(BIN)/python benchmarks/bench_search.py --quick
 
 test-full: $(FULL)
 	ADVISOR_TEST_SCALE=full $(BIN)/python -m pytest -q
