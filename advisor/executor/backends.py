@@ -35,6 +35,7 @@ class TrialJob:
     max_epochs: Optional[int]
     raw_width: Optional[int]
     deadline: Optional[float]  # time.time() value; None: no budget
+    threads: Optional[int] = None  # TensorFlow's thread pools in a Ray task (see _ray_task)
 
 
 def run_trial_job(job: TrialJob, prepared: Any = None) -> list[Any]:
@@ -116,19 +117,31 @@ def _owned(prepared: Any) -> Any:
                                validation=own(prepared.validation), test=own(prepared.test))
 
 
+def driver_threads() -> int:
+    """The size of the thread pools TensorFlow gives an in-process (local) trial here: its
+    default, the CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS
+        return os.cpu_count() or 1
+
+
 def _ray_task(job: TrialJob, prepared: Any) -> list[Any]:
-    """The Ray task: one trial on one worker, TensorFlow limited to the task's CPUs."""
-    import ray
+    """The Ray task: one trial on one worker.
 
+    TensorFlow's thread pools get the driver's size (``job.threads``), not the task's one CPU:
+    the pool size changes how reductions are split, so a digits trial reached validation
+    accuracy 0.9201 with one thread and 0.9097 with two (67 epochs, the same seed). With the
+    driver's size the same seeds give exactly the local backend's results; the price is that
+    trials running at once share the cores' threads.
+    """
     prepared = _owned(prepared)
-
-    cpus = ray.get_runtime_context().get_assigned_resources().get("CPU")
-    if cpus:
+    if job.threads:
         import tensorflow as tf
 
         try:  # only before TensorFlow's first op in this worker process
-            tf.config.threading.set_intra_op_parallelism_threads(max(1, int(cpus)))
-            tf.config.threading.set_inter_op_parallelism_threads(max(1, int(cpus)))
+            tf.config.threading.set_intra_op_parallelism_threads(job.threads)
+            tf.config.threading.set_inter_op_parallelism_threads(job.threads)
         except RuntimeError:
             pass
     return run_trial_job(job, prepared)

@@ -320,7 +320,7 @@ def run_search(session: Any, setup: TrainingSetup, *, trials: int = 1,
     Raises:
         AdvisorError: a bad budget, backend or address; Ray missing; no validation part.
     """
-    from .backends import TrialJob, make_backend
+    from .backends import TrialJob, driver_threads, make_backend
 
     if trials < 1:
         raise AdvisorError(f"--trials must be at least 1, got {trials}")
@@ -341,7 +341,8 @@ def run_search(session: Any, setup: TrainingSetup, *, trials: int = 1,
         count = max(trials, 2 if lr_find and rate is not None else 1)
         proposed = propose(session.profile, setup, count, range_test_rate=rate,
                            config_given=config_given)
-        outcomes = _schedule(session, proposed, runner, deadline, TrialJob)
+        outcomes = _schedule(session, proposed, runner, deadline, TrialJob,
+                             threads=driver_threads())
     finally:
         runner.close()
     metric = primary_metric(session.kind)
@@ -374,7 +375,7 @@ def _range_test(session: Any, setup: TrainingSetup) -> tuple[RangeTestReport, Op
 
 
 def _schedule(session: Any, proposed: list[Trial], runner: Any, deadline: Optional[float],
-              job_type: Any) -> list[Outcome]:
+              job_type: Any, threads: Optional[int] = None) -> list[Outcome]:
     """Run the trials on ``runner``, as many at once as it has slots, none that cannot be
     expected to finish before ``deadline``."""
     outcomes = {trial.number: Outcome(trial) for trial in proposed}
@@ -404,7 +405,7 @@ def _schedule(session: Any, proposed: list[Trial], runner: Any, deadline: Option
                                    setup=trial.setup, prepared=data[key],
                                    profile=session.profile, seeds=tuple(session.seeds),
                                    max_epochs=session.max_epochs, raw_width=session.width,
-                                   deadline=deadline))
+                                   deadline=deadline, threads=threads))
             running += 1
         if not running:
             break
