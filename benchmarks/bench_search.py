@@ -216,7 +216,12 @@ def render(speed_row: Optional[dict[str, Any]], rows: list[dict[str, Any]],
                   f"; the range test's rate was within 3x of the sweep's best on "
                   f"{sum(1 for r in within if r['lr_within_3x'])} of {len(within)} sets, "
                   f"{sum(1 for r in decided if r['lr_within_3x'])} of {len(decided)} where "
-                  "the sweep's five rates did not all tie.", ""]
+                  "the sweep's five rates did not all tie.", "",
+                  "Read with care: these validation parts are small (tens of rows, or a few "
+                  "dozen forecast windows), so a trial can win on validation by noise and lose "
+                  "on test (diabetes, lynx); ties mean the recommendation kept its place, "
+                  "which the earlier-trial tie rule makes the default. `--seeds 3` ranks on "
+                  "the mean and shows each trial's spread.", ""]
     return "\n".join(lines)
 
 
