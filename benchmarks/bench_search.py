@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import re
@@ -173,7 +172,8 @@ def render(speed_row: Optional[dict[str, Any]], rows: list[dict[str, Any]],
         lines += [f"Speed: the same {speed_row['trials']} trials of the `{speed_row['sample']}` "
                   f"sample ({length}), whole search wall time "
                   "(Ray's start-up and each worker's TensorFlow import included).", "",
-                  "| backend | trials at a time | search s | mean trial s |", "|---|---:|---:|---:|",
+                  "| backend | trials at a time | search s | mean trial s |",
+                  "|---|---:|---:|---:|",
                   f"| local (sequential) | {local['workers']} | {local['search_s']:.1f} | "
                   f"{sum(local['trial_s']) / len(local['trial_s']):.1f} |",
                   f"| ray (local instance) | {ray['workers']} | {ray['search_s']:.1f} | "

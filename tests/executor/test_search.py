@@ -23,7 +23,8 @@ pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")
 
 from advisor.data import load_sample_dataset  # noqa: E402
-from advisor.executor.lr_find import RangeTestSettings, find_learning_rate, range_test  # noqa: E402,E501
+from advisor.executor.lr_find import (RangeTestSettings, find_learning_rate,  # noqa: E402
+                                      range_test)
 from advisor.executor.verify import Verification, verify  # noqa: E402
 from advisor.recommend import recommend  # noqa: E402
 
