@@ -37,8 +37,8 @@ from ..errors import AdvisorError
 from ..textio import read_limited
 from .facts import FIT_UNREAD
 from .keras_graph import setup_from_keras_config
-from .keras_names import (KERAS_DATASETS, LAYER_POSITIONAL, PIXEL_LOADERS, SCHEDULE_POSITIONAL,
-                          SHAPE_ONLY_CALLS)
+from .keras_names import (KERAS_DATASETS, LAYER_POSITIONAL, LEGACY_OPTIMIZER_ARGUMENTS,
+                          PIXEL_LOADERS, SCHEDULE_POSITIONAL, SHAPE_ONLY_CALLS)
 from .keras_values import snake_name
 from .setup import NormalizedSetup, NotASetupError, OptimizerInfo, SourceLocation, UncheckedItem
 
@@ -1219,6 +1219,8 @@ def _compile_unchecked(reader: ScriptReader, model: Model, setup: NormalizedSetu
         reader.note("loss checks", "compile() is called without a loss", call)
     optimizer = args.get("optimizer")
     if isinstance(optimizer, KCall):
+        setup.legacy_optimizer_arguments = [key for key in LEGACY_OPTIMIZER_ARGUMENTS
+                                            if key in optimizer.kwargs]
         rate = optimizer.kwargs.get("learning_rate", optimizer.kwargs.get(
             "lr", optimizer.args[0] if optimizer.args else None))
         if isinstance(rate, Unknown) and setup.optimizer is not None:
