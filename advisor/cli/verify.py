@@ -55,10 +55,15 @@ from .output import echo_text
 @click.option("--no-reference", "no_reference", is_flag=True,
               help="Skip the classical reference (scikit-learn / statsmodels).")
 @click.option("--quiet", "-q", is_flag=True, help="No Keras progress bars (for scripts).")
+@click.option("--save", "save_path", metavar="PATH.keras", default=None,
+              help="Save the trained recommended model with its preprocessing (it takes raw "
+              "rows, images or texts) and PATH.inputs.json (what to feed it); with --refine "
+              "also PATH.refined.keras. Load it with keras.saving.load_model.")
 def verify_command(sample: Optional[str], config_path: Optional[str], report_dir: Optional[str],
                    output_format: str, refine: bool, seed: int, max_epochs: Optional[int],
                    test_data: Optional[str], test_fraction: Optional[float], seeds: int,
-                   no_reference: bool, quiet: bool, **flags: Any) -> None:
+                   no_reference: bool, quiet: bool, save_path: Optional[str] = None,
+                   **flags: Any) -> None:
     """Train the recommended setup on real data and show that it works.
 
     Profiles the data, recommends a setup (or takes --config), splits the data (seeded;
@@ -79,6 +84,7 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
           --time-column month --forecast-horizon 12
       advisor verify --config run.yaml --data train.csv --target label --format json
       advisor verify --sample digits --refine --max-epochs 20
+      advisor verify --data train.csv --target label --save model.keras
     """
     data = flags.pop("data", None)
     data_opts = pop_data_options(flags)
@@ -112,7 +118,7 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
                         refine=refine, seed=seed, seeds=seeds, max_epochs=max_epochs,
                         test_data=test_data,
                         test_fraction=0.2 if test_fraction is None else test_fraction,
-                        quiet=quiet, reference=not no_reference)
+                        quiet=quiet, reference=not no_reference, save=save_path)
     if output_format == "json":
         echo_text(report.to_json())
     elif output_format == "markdown":
