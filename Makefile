@@ -46,6 +46,7 @@ test: $(FULL)
 	$(BIN)/python -m pytest -q
 	$(BIN)/python benchmarks/bench_recommend.py --quick
 	$(BIN)/python benchmarks/bench_audit.py --quick
+	$(BIN)/python benchmarks/bench_scripts.py --quick
 	$(BIN)/python benchmarks/bench_profile.py --quick
 	$(BIN)/python benchmarks/bench_verify.py --quick
 	$(BIN)/python benchmarks/bench_quality.py --quick
@@ -57,6 +58,7 @@ test-full: $(FULL)
 bench: $(FULL)
 	$(BIN)/python benchmarks/bench_recommend.py
 	$(BIN)/python benchmarks/bench_audit.py
+	$(BIN)/python benchmarks/bench_scripts.py
 	$(BIN)/python benchmarks/bench_profile.py
 	$(BIN)/python benchmarks/bench_verify.py
 

@@ -69,8 +69,13 @@ def main() -> int:
     print(f"throughput: {files} scripts in {seconds:.2f} s = {rate:.0f} scripts/s "
           f"({workers} worker(s) on {cores()} core(s)); {len(report.findings)} findings, "
           f"{len(report.errors)} unreadable")
-    ok = result.recall >= 0.9 and not result.false_alarms and not result.errors and rate >= 200
+    # the quick (CI) run gates on quality only: 400 files mostly measure the pool's start-up,
+    # and a shared CI machine's speed is not the advisor's
+    quality = result.recall >= 0.9 and not result.false_alarms and not result.errors
+    ok = quality and (args.quick or rate >= 200)
     print("targets met" if ok else "TARGET MISSED (recall >= 90%, no false alarms, >= 200/s)")
+    if args.quick and rate < 200:
+        print("(speed is not gated in --quick: run without it on an idle machine)")
     return 0 if ok else 1
 
 

@@ -90,18 +90,13 @@ def measure(folder: Union[str, Path], *, jobs: Optional[int] = None) -> CorpusRe
                 (result.infos_on_correct if f.severity == "info" else
                  result.false_alarms).append(entry)
             continue
-        codes = {f.code for f in findings}
-        facets = {f.facet for f in findings}
-        for code in expected.codes:
+        wanted = [(code, {f.code for f in findings}, code) for code in expected.codes]
+        wanted += [(facet, {f.facet for f in findings}, f"facet {facet}")
+                   for facet in expected.facets]
+        for value, seen, label in wanted:  # each declared fault: found on its code or facet?
             result.faults += 1
-            if code in codes:
+            if value in seen:
                 result.found += 1
             else:
-                result.missed.append(f"{Path(name).name}: {code}")
-        for facet in expected.facets:
-            result.faults += 1
-            if facet in facets:
-                result.found += 1
-            else:
-                result.missed.append(f"{Path(name).name}: facet {facet}")
+                result.missed.append(f"{Path(name).name}: {label}")
     return result

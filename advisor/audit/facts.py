@@ -136,6 +136,10 @@ SETUP_FACTS: dict[str, Fact] = {f.name: f for f in [
          "script never scales them (scripts only)."),
     Fact("declared_n_classes", "int", "The class count a script states: a num_classes "
          "constant, to_categorical(y, n), or its keras.datasets data set (scripts only)."),
+    Fact("optimizer_lr_argument", "bool", "The script gives its optimizer 'lr=' (Keras 2's "
+         "name; Keras 3 raises on it; scripts only)."),
+    Fact("optimizer_decay_argument", "bool", "The script gives its optimizer 'decay=' (Keras 3 "
+         "ignores it with a warning; scripts only)."),
     Fact("output_units_fit_classes", "bool", "The output units fit the script's class count "
          "(1 or 2 for two classes, else exactly that many; scripts only)."),
 ]}
@@ -409,6 +413,9 @@ def _script_facts(setup: NormalizedSetup, facts: dict[str, Any]) -> None:
         facts["shuffle_disabled"] = not setup.shuffle
     if setup.inputs_unscaled is not None:
         facts["inputs_unscaled"] = setup.inputs_unscaled
+    if setup.legacy_optimizer_arguments is not None:
+        facts["optimizer_lr_argument"] = "lr" in setup.legacy_optimizer_arguments
+        facts["optimizer_decay_argument"] = "decay" in setup.legacy_optimizer_arguments
     classes = setup.declared_n_classes
     if classes is not None:
         facts["declared_n_classes"] = classes

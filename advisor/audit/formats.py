@@ -75,7 +75,9 @@ def render_footer(report: AuditReport) -> str:
         return (f"No files to audit (looked for {looked} files; *.profile.yaml|json are "
                 "profiles, not inputs; scripts that build no Keras model are skipped).")
     unreadable = (f"; {_plural(errors, 'file')} could not be read" if errors else "")
-    could_not = (f"; {_plural(len(report.unchecked), 'check')} could not run (see above)"
+    # an entry is one reason, which may cover many checks ("17 data checks: no profile")
+    could_not = (f"; some checks could not run ({_plural(len(report.unchecked), 'reason')}, "
+                 "see above)"
                  if report.unchecked else "")
     if count:
         by_severity = {s: sum(1 for f in report.findings if f.severity == s)

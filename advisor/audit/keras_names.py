@@ -154,6 +154,9 @@ KERAS_DATASETS: dict[str, dict[str, Any]] = {
     # token ids: no scaling wanted; the class count is known
     "imdb": {"n_classes": 2}, "reuters": {"n_classes": 46},
 }
+# Keras 2 optimizer arguments: Keras 3 raises "Argument(s) not recognized" for ``lr`` and warns
+# and ignores ``decay`` (keras/src/optimizers/base_optimizer.py)
+LEGACY_OPTIMIZER_ARGUMENTS = ("lr", "decay")
 # loaders of image folders: 8-bit pixels, unscaled
 PIXEL_LOADERS = frozenset({"image_dataset_from_directory"})
 # calls that change an array's shape or type or a pipeline's order, never its values

@@ -37,8 +37,8 @@ from ..errors import AdvisorError
 from ..textio import read_limited
 from .facts import FIT_UNREAD
 from .keras_graph import setup_from_keras_config
-from .keras_names import (KERAS_DATASETS, LAYER_POSITIONAL, PIXEL_LOADERS, SCHEDULE_POSITIONAL,
-                          SHAPE_ONLY_CALLS)
+from .keras_names import (KERAS_DATASETS, LAYER_POSITIONAL, LEGACY_OPTIMIZER_ARGUMENTS,
+                          PIXEL_LOADERS, SCHEDULE_POSITIONAL, SHAPE_ONLY_CALLS)
 from .keras_values import snake_name
 from .setup import NormalizedSetup, NotASetupError, OptimizerInfo, SourceLocation, UncheckedItem
 
@@ -243,6 +243,7 @@ class ScriptReader:
         self.datasets: list[Data] = []
         self.class_counts: list[int] = []
         self.depth = 0
+        self.inlining: set[ast.AST] = set()  # the functions being inlined (to see recursion)
         self.steps = 0
         self.order = 0
         self.pixel_scaling_layers = False
@@ -674,9 +675,17 @@ class ScriptReader:
 
     def inline(self, function: Function, args: list, kwargs: dict, node: ast.Call,
                star: bool) -> Any:
-        if self.depth >= MAX_CALL_DEPTH:
-            return UNKNOWN
         definition = function.node
+        if self.depth >= MAX_CALL_DEPTH or definition in self.inlining:
+            # a recursive builder: how deep it goes is decided at run time
+            name = getattr(definition, "name", "a lambda")
+            self.note("the layers built by recursion", f"{name}() calls itself (or nests "
+                      f"more than {MAX_CALL_DEPTH} calls deep): how many layers it builds is "
+                      "decided at run time", node if hasattr(node, "lineno") else definition)
+            for model in self.models:
+                if model.kind == "sequential":
+                    model.layers.append(Unknown("built by recursion"))
+            return UNKNOWN
         local = Scope(function.scope)
         params = definition.args
         positional = [*params.posonlyargs, *params.args]
@@ -699,6 +708,7 @@ class ScriptReader:
             if extra is not None:
                 local.names[extra.arg] = UNKNOWN
         self.depth += 1
+        self.inlining.add(definition)
         try:
             if isinstance(definition, ast.Lambda):
                 return self.eval(definition.body, local)
@@ -707,6 +717,7 @@ class ScriptReader:
             return result.value
         finally:
             self.depth -= 1
+            self.inlining.discard(definition)
         return None
 
     def keras_call(self, path: str, args: list, kwargs: dict, node: ast.Call,
@@ -1219,6 +1230,8 @@ def _compile_unchecked(reader: ScriptReader, model: Model, setup: NormalizedSetu
         reader.note("loss checks", "compile() is called without a loss", call)
     optimizer = args.get("optimizer")
     if isinstance(optimizer, KCall):
+        setup.legacy_optimizer_arguments = [key for key in LEGACY_OPTIMIZER_ARGUMENTS
+                                            if key in optimizer.kwargs]
         rate = optimizer.kwargs.get("learning_rate", optimizer.kwargs.get(
             "lr", optimizer.args[0] if optimizer.args else None))
         if isinstance(rate, Unknown) and setup.optimizer is not None:

@@ -151,6 +151,9 @@ class NormalizedSetup(_Model):
     declared_n_classes: Optional[int] = Field(
         None, description="the class count the script states (a num_classes constant, "
         "to_categorical, a keras.datasets data set)")
+    legacy_optimizer_arguments: Optional[list[str]] = Field(
+        None, description="Keras 2 optimizer arguments the script passes that Keras 3 rejects "
+        "('lr') or ignores ('decay')")
     profile: Optional[DatasetProfile] = Field(
         None, description="a profile carried by the file itself (advisor configs)")
     # what the audit reports beside the findings

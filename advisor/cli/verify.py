@@ -55,6 +55,10 @@ from .output import echo_text
 @click.option("--no-reference", "no_reference", is_flag=True,
               help="Skip the classical reference (scikit-learn / statsmodels).")
 @click.option("--quiet", "-q", is_flag=True, help="No Keras progress bars (for scripts).")
+@click.option("--save", "save_path", metavar="PATH.keras", default=None,
+              help="Save the trained recommended model with its preprocessing (it takes raw "
+              "rows, images or texts) and PATH.inputs.json (what to feed it); with --refine "
+              "also PATH.refined.keras. Load it with keras.saving.load_model.")
 @click.option("--trials", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
               help="Advised search: train up to N setups, the recommendation first, then the "
               "rules' runners-up (each with its rule); ranked on the validation part.")
@@ -76,6 +80,7 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
                    test_data: Optional[str], test_fraction: Optional[float], seeds: int,
                    no_reference: bool, quiet: bool, trials: int, budget: Optional[str],
                    lr_find: bool, backend: str, address: Optional[str], gpus_per_trial: float,
+                   save_path: Optional[str] = None,
                    **flags: Any) -> None:
     """Train the recommended setup on real data and show that it works.
 
@@ -97,6 +102,7 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
           --time-column month --forecast-horizon 12
       advisor verify --config run.yaml --data train.csv --target label --format json
       advisor verify --sample digits --refine --max-epochs 20
+      advisor verify --data train.csv --target label --save model.keras
       advisor verify --data train.csv --target y --trials 6 --budget 10m
       advisor verify --data train.csv --target y --lr-find
       advisor verify --sample digits --trials 12 --backend ray --address 10.0.0.5:6379
@@ -144,9 +150,9 @@ def verify_command(sample: Optional[str], config_path: Optional[str], report_dir
                         refine=refine, seed=seed, seeds=seeds, max_epochs=max_epochs,
                         test_data=test_data,
                         test_fraction=0.2 if test_fraction is None else test_fraction,
-                        quiet=quiet, reference=not no_reference, trials=trials,
-                        budget=budget, lr_find=lr_find, backend=backend, address=address,
-                        gpus_per_trial=gpus_per_trial)
+                        quiet=quiet, reference=not no_reference, save=save_path,
+                        trials=trials, budget=budget, lr_find=lr_find, backend=backend,
+                        address=address, gpus_per_trial=gpus_per_trial)
     if output_format == "json":
         echo_text(report.to_json())
     elif output_format == "markdown":

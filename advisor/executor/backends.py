@@ -40,16 +40,19 @@ class TrialJob:
 
 def run_trial_job(job: TrialJob, prepared: Any = None) -> list[Any]:
     """Train one trial once per seed (the local backend calls it in-process, Ray in a worker);
-    its RunResults, test predictions dropped (they stay where they were made)."""
+    its RunResults, test predictions dropped (they stay where they were made), and the trained
+    model kept only for trial 1's first seed (what ``verify --save`` exports)."""
     from .train import train_run
 
     data = job.prepared if prepared is None else prepared
     results = []
-    for seed in job.seeds:
+    for index, seed in enumerate(job.seeds):
         run = train_run(job.name, job.setup, data, profile=job.profile, seed=seed,
                         max_epochs=job.max_epochs, raw_width=job.raw_width,
                         deadline=job.deadline)
         run.test_predictions = None
+        if job.number != 1 or index:  # only trial 1's first model can be saved (--save)
+            run.model = run.processor = None
         results.append(run)
     return results
 

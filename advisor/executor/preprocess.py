@@ -290,6 +290,24 @@ def check_target(dataset: Dataset) -> np.ndarray:
 
 # -- the preprocessor -----------------------------------------------------------------------------
 
+@dataclass
+class Fitted:
+    """One input step fitted on the training split: its transform and the statistics it learnt.
+
+    ``params`` holds what :mod:`advisor.executor.export` turns into Keras layers (fill values,
+    categories, bounds, means ...); ``columns`` the DataFrame columns a scaling step acts on
+    (None: the whole array).
+    """
+
+    name: str
+    apply: Callable[[Any], Any]
+    params: dict[str, Any] = field(default_factory=dict)
+    columns: Optional[list[Any]] = None
+
+    def __call__(self, x: Any) -> Any:
+        return self.apply(x)
+
+
 class Preprocessor:
     """A setup's preprocessing steps for one data set: fit on training rows, apply to any rows."""
 
@@ -317,9 +335,10 @@ class Preprocessor:
             raise AdvisorError(f"{self.target_steps[0]['step']} scales regression targets; "
                                f"this is a {self.profile.problem_type} problem",
                                where="preprocessing")
-        self._fitted: list[tuple[dict[str, Any], Callable[[Any], Any]]] = []
+        self._fitted: list[tuple[dict[str, Any], Fitted]] = []
         self._encoded: set[str] = set()  # 0/1 columns made by one_hot / add_indicator
         self._target: list[tuple[Callable, Callable]] = []
+        self.target_params: list[dict[str, Any]] = []  # the fitted target steps, in order
 
     # -- window geometry
     def window_span(self) -> Optional[tuple[int, int]]:
@@ -338,6 +357,7 @@ class Preprocessor:
             y = forward(y)
             self._target.append((forward, inverse))
         x = self._start(features)
+        self.raw_columns = _raw_columns(x)
         for index, step in enumerate(self.input_steps):
             transform = self._fit_step(index, step, x)
             x = transform(x)
@@ -346,6 +366,11 @@ class Preprocessor:
         if self.window is not None:
             self._fit_base(y)
         return self
+
+    @property
+    def fitted(self) -> list[Fitted]:
+        """The input steps as fitted on the training split, in the order they apply."""
+        return [transform for _, transform in self._fitted]
 
     def transform_features(self, features: Any) -> np.ndarray:
         x = self._start(features)
@@ -539,9 +564,13 @@ class Preprocessor:
         return frame.to_numpy(dtype=np.float64)
 
     # -- fitting one step on the training data
-    def _fit_step(self, index: int, step: dict[str, Any], x: Any) -> Callable[[Any], Any]:
+    def _fit_step(self, index: int, step: dict[str, Any], x: Any) -> Fitted:
         name = step["step"]
         where = f"preprocessing[{index}] ({name})"
+        fitted = self._fit_one(name, step, x, where)
+        return fitted if isinstance(fitted, Fitted) else Fitted(name, fitted)
+
+    def _fit_one(self, name: str, step: dict[str, Any], x: Any, where: str) -> Any:
         try:
             if name == "impute":
                 transform, made = _fit_impute(step, x, where)
@@ -561,7 +590,7 @@ class Preprocessor:
             if hasattr(x, "columns"):  # scale measured columns, not 0/1 encodings
                 columns = [c for c in x.columns if str(c) not in self._encoded]
                 if not columns:
-                    return lambda a: a
+                    return Fitted(name, lambda a: a, columns=[])
             numeric = self._numeric(x[columns] if columns is not None else x, where)
             if name == "clip":
                 transform = _fit_clip(step, numeric, self._axes(numeric))
@@ -574,10 +603,12 @@ class Preprocessor:
                 divide_by = float(step.get("divide_by", 255) or 0)
                 if divide_by == 0:
                     raise AdvisorError("divide_by must not be 0", where=where)
-                transform = lambda a: a / np.float32(divide_by)  # noqa: E731
+                # a product, as Keras' Rescaling computes it, so the export scores the same
+                factor = np.float32(1.0 / divide_by)
+                transform = Fitted(name, lambda a: a * factor, {"scale": float(factor)})
             else:  # pragma: no cover - every step name is handled above
                 raise AdvisorError(f"step {name!r} does not apply to inputs here", where=where)
-            return _on_columns(transform, columns)
+            return Fitted(name, _on_columns(transform, columns), transform.params, columns)
         except AdvisorError as exc:
             if exc.where is None:
                 raise AdvisorError(str(exc), where=where) from None
@@ -605,11 +636,13 @@ class Preprocessor:
             mean = y.mean(axis=0)
             std = y.std(axis=0)
             std = np.where(std > 0, std, 1.0).astype(np.float32)
+            self.target_params.append({"step": "standardize_target", "mean": mean, "std": std})
             return (lambda v: ((v - mean) / std).astype(np.float32),
                     lambda v: v * std + mean)
         if y.min() <= -1:
             raise AdvisorError("log_target needs targets above -1 (log1p)",
                                where="preprocessing (log_target)")
+        self.target_params.append({"step": "log_target"})
         return (lambda v: np.log1p(v).astype(np.float32), lambda v: np.expm1(v))
 
 
@@ -628,6 +661,15 @@ def _on_columns(transform: Callable[[np.ndarray], np.ndarray], columns: Optional
     return apply
 
 
+def _raw_columns(x: Any) -> Optional[list[tuple[str, str]]]:
+    """A DataFrame's columns as (name, "number" | "string"), as the steps read them (booleans
+    are categories); None for arrays."""
+    if not hasattr(x, "columns"):
+        return None
+    numeric = set(_numeric_columns(x))
+    return [(str(c), "number" if c in numeric else "string") for c in x.columns]
+
+
 def _numeric_columns(frame: Any) -> list[Any]:
     import pandas as pd
 
@@ -643,7 +685,8 @@ def _fit_impute(step: dict[str, Any], x: Any, where: str) -> tuple[Callable[[Any
     if not hasattr(x, "columns"):  # arrays (images, sequences): one fill value
         array = np.asarray(x, dtype=np.float32)
         fill = float(np.nanmedian(array)) if np.isfinite(array).any() else 0.0
-        return (lambda a: np.where(np.isfinite(a), a, np.float32(fill)).astype(np.float32),
+        return (Fitted("impute", lambda a: np.where(np.isfinite(a), a, np.float32(fill)
+                                                    ).astype(np.float32), {"fill": fill}),
                 set())
     numeric = _numeric_columns(x)
     indicator = [c for c in numeric if step.get("add_indicator") and x[c].isna().any()]
@@ -667,7 +710,8 @@ def _fit_impute(step: dict[str, Any], x: Any, where: str) -> tuple[Callable[[Any
             frame[name] = flag
         return frame
 
-    return apply, {f"{c}__missing" for c in indicator}
+    params = {"strategy": strategy, "fills": fills, "indicator": indicator}
+    return Fitted("impute", apply, params), {f"{c}__missing" for c in indicator}
 
 
 def _fit_one_hot(step: dict[str, Any], x: Any, where: str) -> tuple[Callable[[Any], Any], set]:
@@ -695,7 +739,7 @@ def _fit_one_hot(step: dict[str, Any], x: Any, where: str) -> tuple[Callable[[An
 
     made = {f"{column}={category}" for column, categories in kept.items()
             for category in categories} | {f"{column}=<other>" for column in kept}
-    return apply, made
+    return Fitted("one_hot", apply, {"categories": kept}), made
 
 
 def _fit_clip(step: dict[str, Any], x: np.ndarray, axes: tuple[int, ...]) -> Callable:
@@ -705,14 +749,14 @@ def _fit_clip(step: dict[str, Any], x: np.ndarray, axes: tuple[int, ...]) -> Cal
     high = np.nanquantile(moved, high_q, axis=1).astype(np.float32)
     if x.ndim == 1:
         low, high = low[0], high[0]
-    return lambda a: np.clip(a, low, high)
+    return Fitted("clip", lambda a: np.clip(a, low, high), {"low": low, "high": high})
 
 
 def _fit_standardize(x: np.ndarray, axes: tuple[int, ...]) -> Callable:
     mean = np.nanmean(x, axis=axes, keepdims=True).astype(np.float32)
     std = np.nanstd(x, axis=axes, keepdims=True).astype(np.float32)
     std = np.where(std > 1e-12, std, 1.0).astype(np.float32)
-    return lambda a: (a - mean) / std
+    return Fitted("standardize", lambda a: (a - mean) / std, {"mean": mean, "std": std})
 
 
 def _fit_min_max(x: np.ndarray, axes: tuple[int, ...], target_range: Any = None) -> Callable:
@@ -721,7 +765,8 @@ def _fit_min_max(x: np.ndarray, axes: tuple[int, ...], target_range: Any = None)
     span = np.where(high - low > 1e-12, high - low, 1.0).astype(np.float32)
     out_low, out_high = (float(v) for v in (target_range or (0.0, 1.0))[:2])
     factor = np.float32(out_high - out_low)
-    return lambda a: (a - low) / span * factor + np.float32(out_low)
+    return Fitted("min_max", lambda a: (a - low) / span * factor + np.float32(out_low),
+                  {"low": low, "span": span, "factor": factor, "offset": np.float32(out_low)})
 
 
 def _fit_tokenize(step: dict[str, Any], x: Any, where: str) -> Callable:
@@ -742,7 +787,7 @@ def _fit_tokenize(step: dict[str, Any], x: Any, where: str) -> Callable:
         out = np.asarray(layer(values))
         return out.astype(np.int32) if mode == "int" else out.astype(np.float32)
 
-    return apply
+    return Fitted("tokenize", apply, {"layer": layer, "output_mode": mode})
 
 
 def _fit_pad(step: dict[str, Any], where: str) -> Callable:

@@ -99,6 +99,15 @@ class ReportPaths(_Strict):
     curves_png: Optional[str] = None
 
 
+class SavedModel(_Strict):
+    name: str = Field(description="the run saved: recommended or refined")
+    model: str = Field(description="the .keras file: the model with its preprocessing")
+    inputs: str = Field(description="the JSON of its inputs, classes and target scaling")
+    seed: int
+    metrics: dict[str, Optional[float]] = Field(
+        default_factory=dict, description="this model's test metrics (one seed)")
+
+
 class TrialReport(_Strict):
     """One trial of advised search (verify --trials / --lr-find)."""
 
@@ -178,6 +187,8 @@ class VerifyReport(_Strict):
         description="per run, per Keras log key, one value per epoch (None: NaN)")
     diagnosis: list[Diagnosis]
     paths: ReportPaths = Field(default_factory=ReportPaths)
+    saved: list[SavedModel] = Field(default_factory=list,
+                                    description="models written with --save")
     notes: list[str] = Field(default_factory=list)
     trained: str = Field(default="recommended",
                          description="what the 'recommended' run trained: the recommendation, "
@@ -301,6 +312,9 @@ def render_text(report: VerifyReport) -> str:
                            report.paths.curves_png) if p]
     if written:
         lines += ["", "wrote " + ", ".join(written)]
+    for saved in report.saved:
+        lines.append(f"saved the {saved.name} model (seed {saved.seed}) with its preprocessing "
+                     f"to {saved.model}; its inputs: {saved.inputs}")
     return "\n".join(lines)
 
 

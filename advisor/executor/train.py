@@ -113,6 +113,7 @@ class Prepared:
     validation: Optional[Part]
     test: Part
     mase_scale: Any = None  # forecasting: the training series' seasonal-naive MAE per series
+    processor: Any = None  # the Preprocessor fitted on the training part (for the export)
 
 
 @dataclass
@@ -133,6 +134,8 @@ class RunResult:
     test_predictions: Any = None
     seed: int = 0
     stopped_at_deadline: bool = False
+    model: Any = None  # the trained Keras model (verify --save exports it)
+    processor: Any = None  # the Preprocessor its inputs were made with
 
 
 def _keras():
@@ -248,7 +251,7 @@ def train_run(name: str, setup: Any, data: Prepared, *, profile: DatasetProfile,
                      wall_time_s=time.perf_counter() - started, fit_time_s=fit_time,
                      n_parameters=n_parameters, metrics=metrics,
                      validation_metrics=validation_metrics, test_predictions=test_pred,
-                     seed=seed,
+                     seed=seed, model=model, processor=data.processor,
                      stopped_at_deadline=bool(deadline_stop and deadline_stop.stopped))
 
 

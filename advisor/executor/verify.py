@@ -24,8 +24,8 @@ from ..diagnose import Diagnosis, RunSummary, apply_adjustments, diagnose
 from .preprocess import (Preprocessor, check_target, features_of, is_series,
                          split_dataset, task_of)
 from .reference import Reference, classical_reference, mase_scale
-from .report import (CandidateReport, Comparison, RunReport, SplitReport, TestPartReport,
-                     VerifyReport, write_report)
+from .report import (CandidateReport, Comparison, RunReport, SavedModel, SplitReport,
+                     TestPartReport, VerifyReport, write_report)
 from .train import (DOCUMENT_DEFAULT, METRIC_DIRECTION, RECOMMENDED, TRIVIAL, Prepared,
                     RunResult, beats, device_name, document_default_setup, keras_verbosity,
                     primary_metric, score, skill, train_run, trivial_predictions)
@@ -176,7 +176,8 @@ class Verification:
         if parts[2] is None or not len(parts[2]):
             raise AdvisorError("the test part holds no examples (a series: no forecast origin "
                                "whose whole horizon lies in it)", where=dataset.source)
-        return Prepared(parts[0], parts[1], parts[2], self.mase_scale)  # type: ignore[arg-type]
+        return Prepared(parts[0], parts[1], parts[2], self.mase_scale,  # type: ignore[arg-type]
+                        processor=processor)
 
     # -- baselines
     def trivial(self) -> tuple[RunReport, dict[str, float]]:
@@ -311,7 +312,8 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
            report_dir: Union[str, Path, None] = None, refine: bool = False, seed: int = 0,
            seeds: int = 1, max_epochs: Optional[int] = None,
            test_fraction: float = DEFAULT_TEST_FRACTION, quiet: bool = True, plot: bool = True,
-           reference: bool = True, trials: int = 1, budget: Any = None, lr_find: bool = False,
+           reference: bool = True, save: Union[str, Path, None] = None,
+           trials: int = 1, budget: Any = None, lr_find: bool = False,
            backend: str = "local", address: Optional[str] = None,
            gpus_per_trial: float = 0.0, **data_options: Any) -> VerifyReport:
     """Train the recommended setup (or ``config``) and compare it with the baselines.
@@ -336,6 +338,10 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
         quiet: no Keras progress bars (they appear only on a terminal anyway).
         plot: write curves.png with the report.
         reference: fit the classical reference (scikit-learn / statsmodels) on the same split.
+        save: save the trained recommended model (first seed) here, a ``.keras`` file, with its
+            preprocessing as Keras layers so that it scores raw inputs, and
+            ``<stem>.inputs.json`` beside it (inputs, classes, target scaling, test metrics);
+            with ``refine`` the refined model too, as ``<stem>.refined.keras``.
         trials: advised search (:mod:`.search`): train up to this many setups, the
             recommendation first, then the rules' runners-up, each with the rule behind it;
             ranked on the validation part; ``report.trials``, ``report.search``.
@@ -372,6 +378,11 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
             raise AdvisorError(f"backend {backend!r} is not known; expected one of "
                                f"{', '.join(BACKENDS)}")
     dataset = _resolve_dataset(data, target, sample, dataset, data_options)
+    if save is not None:  # fail before training, not after
+        from .export import check_exportable, check_save_path
+
+        check_exportable(dataset)
+        check_save_path(save)
     test = load_test(test_data, dataset) if test_data is not None else None
     notes: list[str] = []
     if config is not None:
@@ -459,6 +470,8 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
         history={name: _history(results[0]) for name, results in runs.items()},
         diagnosis=findings[RECOMMENDED], notes=notes,
         trained="config" if config is not None else "recommended")
+    if save is not None:
+        report = report.model_copy(update={"saved": _save_runs(save, runs, session)})
     if search is not None:
         report = report.model_copy(update={"trials": search.trials, "search": search.report})
         if search.selected is not None and search.selected.trial.number != 1:
@@ -467,3 +480,22 @@ def verify(data: Any = None, target: Any = None, *, sample: Optional[str] = None
     if report_dir is not None:
         report = write_report(report, report_dir, plot=plot)
     return report
+
+
+def _save_runs(path: Union[str, Path], runs: Mapping[str, list[RunResult]],
+               session: Verification) -> list[SavedModel]:
+    """Export the recommended run (and the refined one) with its preprocessing."""
+    from .export import save_export
+
+    saved = []
+    for name in (RECOMMENDED, "refined"):
+        if name not in runs:
+            continue
+        run = runs[name][0]
+        target = Path(path) if name == RECOMMENDED else \
+            Path(path).with_name(f"{Path(path).stem}.{name}.keras")
+        model_path, inputs = save_export(target, run.model, run.processor, session.dataset,
+                                         run.setup, metrics=run.metrics, run=name, seed=run.seed)
+        saved.append(SavedModel(name=name, model=model_path, inputs=inputs, seed=run.seed,
+                                metrics=run.metrics))
+    return saved

@@ -61,7 +61,7 @@ def test_unchecked_changes_the_footer_and_becomes_sarif_notes():
     report = AuditReport(unchecked=[Unchecked(file="m.keras", what="loss and optimizer checks",
                                               reason="the model was saved without compile()")])
     report.tally(1)
-    assert render_footer(report) == "No findings (1 file); 1 check could not run (see above)."
+    assert render_footer(report) == "No findings (1 file); some checks could not run (1 reason, see above)."
     assert "m.keras: not checked: loss and optimizer checks: the model was saved without " \
            "compile()" in render_text(report)
     notes = to_sarif(report)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
@@ -92,5 +92,5 @@ def test_the_found_footer_also_says_what_could_not_run():
     report = AuditReport(findings=findings, unchecked=[
         Unchecked(file="train.py", what="epoch checks", reason="computed at run time", line=17)])
     report.tally(1)
-    assert render_footer(report).endswith("in 1 of 1 file; 1 check could not run (see above).")
+    assert render_footer(report).endswith("in 1 of 1 file; some checks could not run (1 reason, see above).")
     assert "train.py:17: not checked: epoch checks: computed at run time" in render_text(report)

@@ -69,7 +69,9 @@ def seeds(tmp_path_factory) -> dict[str, bytes]:
     written = fixtures.make_fixtures(folder, profiles=False, cases=case)
     with zipfile.ZipFile(written["mnist_convnet.keras"]) as archive:
         config = archive.read("config.json")
-    return {".keras": written["mnist_convnet.keras"].read_bytes(),
+    script = Path(__file__).parent / "scripts" / "faulty" / "f33_deep_sigmoid_loop.py"
+    return {".py": script.read_bytes(),
+            ".keras": written["mnist_convnet.keras"].read_bytes(),
             ".h5": written["mnist_convnet.h5"].read_bytes(), ".json": config,
             ".yaml": b"model:\n  family: mlp\n  layers:\n  - {type: Input, shape: [8]}\n"
                      b"  - {type: Dense, units: 1, activation: sigmoid}\nloss: {name: "
@@ -98,3 +100,35 @@ def test_mutated_files_always_get_an_answer_and_the_batch_survives(tmp_path, see
     assert unexpected == [], "\n".join(unexpected[:20])
     assert elapsed < 30 + count * 0.25, elapsed
     assert answered  # the batch produced results
+
+
+HOSTILE_SCRIPTS: dict[str, object] = {
+    "deep_nesting.py": "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n",
+    "deep_expression.py": "x = " + " + ".join(["1"] * 20000) + "\n",
+    "huge_loop.py": ("from keras import layers, Sequential\nm = Sequential()\n"
+                     "for i in range(10**9):\n    m.add(layers.Dense(8))\n"
+                     "m.compile(loss='mse', optimizer='adam')\n"),
+    "nested_loops.py": ("from keras import layers, Sequential\nm = Sequential()\n"
+                        + "".join("    " * d + f"for i{d} in range(1000):\n" for d in range(6))
+                        + "    " * 6 + "m.add(layers.Dense(8))\n"),
+    "recursion.py": ("from keras import layers, Sequential\ndef f(m):\n    f(m)\n"
+                     "    m.add(layers.Dense(2))\nm = Sequential()\nf(m)\n"),
+    "big_constant.py": ("from keras import layers, Sequential\nN = 10**100000\n"
+                        "m = Sequential([layers.Dense(N)])\n"),
+    "null_bytes.py": "from keras import layers\x00\nm = 1\n",
+    "not_utf8.py": b"# \xff\xfe\nimport keras\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_SCRIPTS))
+def test_hostile_scripts_get_an_answer_quickly(tmp_path, name):
+    """Scripts written to hurt a reader that evaluates what it reads: each gets findings, an
+    unchecked note or a clear error, never a crash, a hang or an 'unexpected error'."""
+    body = HOSTILE_SCRIPTS[name]
+    path = tmp_path / name
+    path.write_bytes(body if isinstance(body, bytes) else body.encode())
+    started = time.monotonic()
+    report = audit_paths([str(path)], skip_unknown=True)
+    assert time.monotonic() - started < 20
+    reasons = [e.reason for e in report.errors]
+    assert not any("unexpected error" in r or not r.strip() for r in reasons), reasons

@@ -283,3 +283,21 @@ def test_data_known_from_keras_datasets_drives_the_profile_rules():
     assert setup.profile.n_classes == 10 and setup.profile.label_encoding == "integer"
     codes = {f.code for f in audit(setup)}
     assert {"PRE105", "LOSS104"} <= codes
+
+
+def test_a_recursive_builder_is_unchecked_not_unrolled_into_invented_layers():
+    """Recursion is reported, even where this one would stop: an infinite one unrolled to the
+    depth limit invents adjacent layers that never exist."""
+    setup = setup_of("""
+        from keras import layers, Sequential
+        def grow(model, depth):
+            if depth > 0:
+                grow(model, depth - 1)
+            model.add(layers.Dense(8))
+        model = Sequential()
+        grow(model, 3)
+        model.compile(loss="mse", optimizer="adam")
+    """)
+    reasons = {item.what: item.reason for item in setup.unchecked}
+    assert "calls itself" in reasons["the layers built by recursion"]
+    assert not [f for f in audit(setup) if f.code == "ARCH101"]  # no invented Dense -> Dense
