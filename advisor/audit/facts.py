@@ -13,7 +13,8 @@ from typing import Any, Callable, Optional
 
 from ..facts import RECOMMEND_FACTS, Fact, profile_facts, sanitize
 from ..profile import DatasetProfile
-from ..vocab import ACTIVATION_LAYERS, DROPOUT_LAYERS, KERAS_LOSSES, RANGE_STEPS, TOKEN_STEPS
+from ..steps import RANGE_STEPS, TOKEN_STEPS
+from ..vocab import ACTIVATION_LAYERS, DROPOUT_LAYERS, KERAS_LOSSES
 from .setup import InitializerInfo, LayerInfo, NormalizedSetup
 
 ACTIVATIONS = ("softmax", "sigmoid", "linear", "relu", "tanh", "softplus", "elu", "selu",

@@ -46,7 +46,7 @@ import numpy as np
 from ..dataset import Dataset
 from ..errors import AdvisorError
 from ..profile import CLASSIFICATION
-from ..vocab import PREPROCESSING_STEPS, TARGET_STEPS
+from ..steps import PREPROCESSING_STEPS, TARGET_STEPS
 from . import import_keras
 
 SUPPORTED_PROBLEMS = CLASSIFICATION + ("regression", "forecasting")

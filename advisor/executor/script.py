@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import AdvisorError
-from ..vocab import PREPROCESSING_STEPS
+from ..steps import PREPROCESSING_STEPS
 from .build import (COMPOSITE_LAYERS, as_setup, check_layers, early_stopping_arguments,
                     keras_object_module, layer_arguments, loss_arguments, metric_names,
                     optimizer_arguments, plateau_arguments, schedule_arguments)
