@@ -824,3 +824,20 @@ def _fit_multi_hot(step: dict[str, Any], where: str) -> Callable:
 
 def features_of(dataset: Dataset, positions: np.ndarray) -> Any:
     return _take(dataset.features, positions)
+
+
+def balanced_class_weights(y: Any) -> dict[int, float]:
+    """``{class: n / (k * count)}`` over the k classes present in ``y`` (integer labels, a 0/1
+    column, or one-hot rows): what ``class_weight: balanced`` trains with."""
+    array = np.asarray(y)
+    if array.ndim == 2 and array.shape[1] > 1:
+        array = array.argmax(axis=1)
+    array = array.reshape(-1)
+    if array.size == 0:
+        raise AdvisorError("class weights need at least one label")
+    if np.issubdtype(array.dtype, np.floating) and not np.all(np.equal(np.mod(array, 1), 0)):
+        raise AdvisorError("balanced class weights need integer class labels (or one-hot "
+                           "rows), got fractional values")
+    labels, counts = np.unique(array.astype(np.int64), return_counts=True)
+    n, k = int(array.size), len(labels)
+    return {int(label): n / (k * int(count)) for label, count in zip(labels, counts)}
