@@ -140,6 +140,13 @@ SCALING_STEPS = ("clip",) + RANGE_STEPS  # change the inputs' values
 TARGET_STEPS = ("standardize_target", "log_target")  # act on the targets, not the inputs
 TOKEN_STEPS = ("tokenize", "multi_hot")  # their output (ids, bags of ids) replaces the inputs
 assert set(RANGE_STEPS + SCALING_STEPS + TARGET_STEPS + TOKEN_STEPS) <= set(PREPROCESSING_STEPS)
+# each step's optional arguments and their defaults (JSON values), for code that takes plain
+# dicts (advisor.executor.preprocess, and the training script that embeds it)
+STEP_DEFAULTS: dict[str, dict] = {
+    name: {field: list(info.default) if isinstance(info.default, tuple) else info.default
+           for field, info in model.model_fields.items()
+           if field != "step" and not info.is_required()}
+    for name, model in zip(PREPROCESSING_STEPS, STEP_MODELS)}
 
 
 def parse_step(data: object) -> BaseModel:

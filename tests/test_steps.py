@@ -65,3 +65,13 @@ def test_steps_imports_no_numpy_or_keras():
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_defaults_plain_dict_readers_use_are_the_models():
+    """The executor's pipeline (and the script embedding it) fills a step's missing arguments
+    from STEP_DEFAULTS: exactly what validating the bare step gives."""
+    for name, defaults in steps.STEP_DEFAULTS.items():
+        required = {"multi_hot": {"num_tokens": 3}, "pad": {"length": 4},
+                    "window": {"length": 4, "horizon": 1}}.get(name, {})
+        full = steps.parse_step({"step": name, **required}).model_dump(mode="json")
+        assert full == {"step": name, **required, **defaults}

@@ -24,7 +24,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from ..errors import AdvisorError
 from ..profile import CLASSIFICATION
-from ..steps import PREPROCESSING_STEPS, TARGET_STEPS
+from ..steps import PREPROCESSING_STEPS, STEP_DEFAULTS, TARGET_STEPS
 from .build import (COMPOSITE_LAYERS, as_setup, check_layers, early_stopping_arguments,
                     keras_object_module, layer_arguments, loss_arguments, metric_names,
                     optimizer_arguments, plateau_arguments, schedule_arguments)
@@ -491,6 +491,7 @@ def _prelude() -> str:
         f"CLASSIFICATION = {tuple(CLASSIFICATION)!r}  # advisor.profile",
         f"PREPROCESSING_STEPS = {tuple(PREPROCESSING_STEPS)!r}  # advisor.steps",
         f"TARGET_STEPS = {tuple(TARGET_STEPS)!r}  # advisor.steps",
+        f"STEP_DEFAULTS = {_json_literal(STEP_DEFAULTS)}  # advisor.steps",
         f"IMAGE_SUFFIXES = {tuple(IMAGE_SUFFIXES)!r}  # advisor.data._formats",
         "DatasetProfile = types.SimpleNamespace  # advisor.profile: here PROFILE's fields",
         "",
