@@ -197,3 +197,24 @@ def test_an_image_script_given_a_table_exits_2_in_a_process(runs):
     assert done.returncode == 2
     assert "this model was recommended for images" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_anomaly_labels_keep_the_training_on_normal_examples(tmp_path, load_script, capsys):
+    """An autoencoder learns the normal examples (label 0) only; the report splits the
+    validation reconstruction error by label."""
+    from advisor import recommend
+    from advisor.executor.script import render_keras_script
+
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "anomalies.npz", x=rng.integers(0, 256, size=(60, 8, 8, 1)),
+             y=(rng.random(60) < 0.25).astype(int))
+    script = tmp_path / "train.py"
+    script.write_text(render_keras_script(recommend({
+        "problem_type": "anomaly_detection", "data_structure": "image", "n_samples": 6000,
+        "input_shape": [8, 8, 1]})), encoding="utf-8")
+    code = load_script(script)["main"](["--data", str(tmp_path / "anomalies.npz"), "--epochs",
+                                        "1", "--verbose", "0"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "anomaly labels given: training on the" in out and "normal examples only" in out
+    assert "  label 0: mean reconstruction error" in out and "  label 1:" in out

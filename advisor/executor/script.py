@@ -789,6 +789,10 @@ def prepare(dataset, rng):
     target = check_target(dataset) if PROBLEM in SUPPORTED_PROBLEMS else dataset.target
     n = dataset.n_samples
     train_rows, val_rows = split_rows(n, rng, ordered=PROBLEM == "forecasting")
+    if PROBLEM == "anomaly_detection" and target is not None:
+        normal = np.asarray(target).reshape(len(target), -1)[train_rows, 0] == 0
+        print(f"anomaly labels given: training on the {int(normal.sum())} normal examples only")
+        train_rows = train_rows[normal]
     y_of = (lambda rows: None) if target is None else (lambda rows: target[rows])
     processor.fit(features_of(dataset, train_rows), y_of(train_rows))
     if processor.window is not None:
@@ -882,9 +886,6 @@ def train(args):
         check_save_path(args.save)
     dataset = smoke_data(args.smoke_samples, rng) if args.smoke else load_data(args)
     processor, train_part, val_part, rows = prepare(dataset, rng)
-    labels_val = None
-    if PROBLEM == "anomaly_detection" and dataset.target is not None:
-        print("anomaly labels are not used for training: the autoencoder learns every example")
     x_train = train_part.x
     y_train = prepare_labels(train_part.y, x_train)
     has_validation = val_part is not None
@@ -932,7 +933,9 @@ def train(args):
             print(f"  val_mean_absolute_error: {float(np.abs(error).mean()):.4f}")
             print(f"  val_root_mean_squared_error: {float(np.sqrt((error ** 2).mean())):.4f}")
         if PROBLEM == "anomaly_detection":
-            reconstruction_report(model, x_train, x_val)
+            labels = None if dataset.target is None else \
+                np.asarray(dataset.target).reshape(dataset.n_samples, -1)[rows[1], 0]
+            reconstruction_report(model, x_train, x_val, labels)
     else:
         print("no validation data (validation_split is 0): nothing held out to report")
     if args.arrays:  # what the differential test compares with advisor verify's pipeline
@@ -947,7 +950,7 @@ def train(args):
     return 0
 
 
-def reconstruction_report(model, x_train, x_val):
+def reconstruction_report(model, x_train, x_val, labels=None):
     error = (np.asarray(model.predict(x_val, verbose=0)) - x_val).reshape(len(x_val), -1)
     per_example = (error ** 2).mean(axis=1)
     fitted = np.asarray(model.predict(x_train, verbose=0)) - x_train
@@ -955,6 +958,10 @@ def reconstruction_report(model, x_train, x_val):
     print(f"reconstruction error: threshold {threshold:.4f} (the 99th percentile on the "
           f"training data); {np.mean(per_example > threshold):.1%} of the validation examples "
           "are above it")
+    for label in [] if labels is None else np.unique(labels):
+        chosen = per_example[labels == label]
+        print(f"  label {label}: mean reconstruction error {chosen.mean():.4f}, "
+              f"{np.mean(chosen > threshold):.1%} flagged")
 
 
 def save(path, model, processor, dataset, metrics, seed):
