@@ -10,10 +10,11 @@ import json
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import AdvisorError, format_validation_error
 from .profile import DatasetProfile
+from .steps import checked_step
 from .vocab import ModelFamily
 
 
@@ -86,8 +87,25 @@ class TrainingSetup(_Strict):
     lr_schedule: Optional[ScheduleSpec] = None
     regularization: RegularizationSpec
     training: TrainingSpec
-    preprocessing: list[dict[str, Any]] = Field(default_factory=list)
+    preprocessing: list[dict[str, Any]] = Field(
+        default_factory=list, description="the data pipeline in order; each entry is one of "
+        "advisor.steps' models ({'step': name, **arguments})")
     metrics: list[str] = Field(min_length=1)
+
+    @field_validator("preprocessing")
+    @classmethod
+    def _known_steps(cls, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # each entry is checked against its step model (advisor.steps) and kept as written
+        checked = []
+        for index, step in enumerate(steps):
+            try:
+                checked.append(checked_step(step))
+            except ValidationError as exc:
+                problems = "; ".join(
+                    ".".join(str(p) for p in error["loc"][1:]) + f": {error['msg']}"
+                    if len(error["loc"]) > 1 else error["msg"] for error in exc.errors())
+                raise ValueError(f"step {index}: {problems}") from None
+        return checked
 
 
 class RationaleEntry(_Strict):

@@ -40,15 +40,7 @@ ModelFamily = Literal["mlp", "cnn", "cnn1d", "cnn3d", "rnn", "transformer", "aut
                       "pretrained_cnn", "seq2seq"]
 MODEL_FAMILIES: tuple[str, ...] = get_args(ModelFamily)
 
-# the preprocessing steps of a TrainingConfig (what rules/recommend/preprocessing.yaml emits and
-# advisor.executor.preprocess applies); see that module for each step's arguments
-PREPROCESSING_STEPS = ("impute", "one_hot", "clip", "standardize", "min_max", "rescale",
-                       "tokenize", "pad", "multi_hot", "window", "standardize_target",
-                       "log_target")
-RANGE_STEPS = ("standardize", "min_max", "rescale")  # bring raw inputs to a small range
-SCALING_STEPS = ("clip",) + RANGE_STEPS  # change the inputs' values
-TARGET_STEPS = ("standardize_target", "log_target")  # act on the targets, not the inputs
-TOKEN_STEPS = ("tokenize", "multi_hot")  # their output (ids, bags of ids) replaces the inputs
+# the preprocessing step names and their groups live with the step models in advisor.steps
 
 # the scikit-learn data sets bundled for `advisor verify --sample` (each is sklearn's load_<name>)
 SAMPLE_DATASETS = ("wine", "breast_cancer", "diabetes", "digits")

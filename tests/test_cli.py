@@ -157,7 +157,7 @@ def test_recommend_keras_calls_the_script_writer(monkeypatch):
     calls = []
     script = types.ModuleType("advisor.executor.script")
 
-    def render_keras_script(rec):
+    def render_keras_script(rec, reading=None):
         calls.append(rec)
         return "import keras\n"
 

@@ -13,7 +13,8 @@ from typing import Any, Callable, Optional
 
 from ..facts import RECOMMEND_FACTS, Fact, profile_facts, sanitize
 from ..profile import DatasetProfile
-from ..vocab import ACTIVATION_LAYERS, DROPOUT_LAYERS, KERAS_LOSSES, RANGE_STEPS, TOKEN_STEPS
+from ..steps import RANGE_STEPS, TARGET_STEPS, TOKEN_STEPS
+from ..vocab import ACTIVATION_LAYERS, DROPOUT_LAYERS, KERAS_LOSSES
 from .setup import InitializerInfo, LayerInfo, NormalizedSetup
 
 ACTIVATIONS = ("softmax", "sigmoid", "linear", "relu", "tanh", "softplus", "elu", "selu",
@@ -101,7 +102,8 @@ SETUP_FACTS: dict[str, Fact] = {f.name: f for f in [
          "The model scales its inputs itself (Rescaling or Normalization layer) or the config "
          "has a scaling step."),
     Fact("rescaling_layer", "bool", "The model has a Rescaling layer with a scale below 1."),
-    Fact("has_target_scaling", "bool", "The config standardizes the targets (configs only)."),
+    Fact("has_target_scaling", "bool", "The config scales the targets (a standardize_target or "
+         "log_target step; configs only)."),
     Fact("token_model", "bool", "The model reads tokens: it starts with an Embedding, or the "
          "config tokenizes (tokenize / multi_hot step)."),
     Fact("has_accuracy_metric", "bool", "accuracy (any of its Keras variants) is among the "
@@ -322,7 +324,7 @@ def raw_setup_facts(setup: NormalizedSetup, profile: Optional[DatasetProfile] = 
     if set(TOKEN_STEPS) & set(steps):  # the model reads a tokenizer's output, not the raw range
         facts["token_model"] = True
     if setup.preprocessing is not None:
-        facts["has_target_scaling"] = "standardize_target" in steps
+        facts["has_target_scaling"] = bool(set(TARGET_STEPS) & set(steps))
     if setup.loss is not None:
         name = setup.loss.name if setup.loss.name in LOSSES else "other"
         facts["has_loss"] = True

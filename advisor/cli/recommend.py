@@ -36,12 +36,13 @@ def recommend(profile_path: Optional[str], output_format: str, **flags: Any) -> 
           --n-samples 60000 --input-shape 28,28,1 --n-classes 10
       advisor recommend --profile cifar.yaml --format json
       advisor recommend --profile cifar.yaml --format keras > train.py
+      advisor recommend --data train.csv --target label --format keras > train.py
     """
     from ..recommend import recommend as recommend_setup
 
     data = flags.pop("data", None)
     data_opts = pop_data_options(flags)
-    header, how = None, None
+    header, how, reading = None, None, None
     if data:
         profiled = profile_from_options(data, data_opts, {**flags, "profile_path": profile_path})
         profile = profiled.profile
@@ -49,6 +50,7 @@ def recommend(profile_path: Optional[str], output_format: str, **flags: Any) -> 
 
         header = measured_header(profiled, command_line("profile", data, data_flag=False))
         how = {name: item.how for name, item in profiled.provenance.items()}
+        reading = profiled.plan  # the script reads its --data as the profile read DATA
     else:
         horizon = data_opts.pop("forecast_horizon", None)
         check_no_data_options(data_opts)
@@ -73,4 +75,4 @@ def recommend(profile_path: Optional[str], output_format: str, **flags: Any) -> 
     else:
         from ..executor.script import render_keras_script
 
-        echo_text(render_keras_script(rec))
+        echo_text(render_keras_script(rec, reading))

@@ -93,7 +93,9 @@ class _Table(_Source):
         from ._tables import TableReader
 
         reader = TableReader(self.path, self.fmt, options.max_rows, options.encoding)
-        return self._profile(reader.chunks(), reader.columns, reader, options)[0]
+        profiled, plan = self._profile(reader.chunks(), reader.columns, reader, options)
+        profiled.plan = {**plan, "kind": "table", "text_encoding": options.encoding}
+        return profiled
 
     def _frame(self, max_rows: Optional[int], encoding: Optional[str]) -> tuple[Any, Any]:
         from ._tables import TableReader
@@ -150,7 +152,9 @@ class _Arrays(_Source):
                               fmt=self.fmt, y_key=options.y_key)
 
     def profile(self, options: ReadOptions) -> ProfiledData:
-        return self._profile(*self._read(options.x_key, options.y_key), options)[0]
+        profiled, plan = self._profile(*self._read(options.x_key, options.y_key), options)
+        profiled.plan = {**plan, "kind": "arrays", "x_key": options.x_key, "y_key": options.y_key}
+        return profiled
 
     def load(self, options: ReadOptions) -> Dataset:
         x, y = self._read(options.x_key, options.y_key)
@@ -188,16 +192,23 @@ class _Images(_Source):
                               source=self.source)
 
     def profile(self, options: ReadOptions) -> ProfiledData:
-        return self._profile(options)[0]
+        profiled, plan = self._profile(options)
+        profiled.plan = self._kept(plan)
+        return profiled
+
+    @staticmethod
+    def _kept(plan: dict[str, Any]) -> dict[str, Any]:
+        """What reading another folder the same way needs (not the file list)."""
+        return {"kind": "images", "classes": list(plan["classes"]), "size": plan["size"],
+                "channels": plan["channels"], "one_class": bool(plan.get("one_class"))}
 
     def load(self, options: ReadOptions) -> Dataset:
         from ._images import load_images
 
         profiled, plan = self._profile(options)
         features, target, notes = load_images(self.path, plan)
-        kept = {"kind": "images", "classes": list(plan["classes"]), "size": plan["size"],
-                "channels": plan["channels"], "one_class": bool(plan.get("one_class"))}
-        return self._dataset(profiled.profile, features, target, kept, plan["skipped"] + notes)
+        return self._dataset(profiled.profile, features, target, self._kept(plan),
+                             plan["skipped"] + notes)
 
     def _dataset(self, profile: Any, features: Any, target: Any, plan: dict[str, Any],
                  notes: list[str]) -> Dataset:

@@ -58,6 +58,9 @@ class ProfiledData(BaseModel):
     forecast_horizon: Optional[int] = None
     columns: list[ColumnInfo] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    # how the source was read (columns, target encoding and classes, array keys, image size),
+    # so that a program can read a file the same way (the script of recommend --format keras)
+    plan: Optional[dict] = Field(None, exclude=True)
 
     def to_dict(self) -> dict:
         """The JSON shape of ``advisor profile --format json``: the profile's fields under

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import inspect
 import keyword
-from collections import Counter
 from typing import Any, Mapping
 
 from ..errors import AdvisorError
@@ -438,30 +437,13 @@ def training_callbacks(setup: Any, *, validation: bool = True) -> list[Any]:
 
 
 def class_weights(y: Any, setup: Any) -> dict[int, float] | None:
-    """``{class: n / (k * count)}`` over the k classes present in ``y`` when the setup says
-    "balanced" (integer labels, a 0/1 column, or one-hot rows); otherwise None."""
+    """Balanced class weights (:func:`~.preprocess.balanced_class_weights`) when the setup
+    says "balanced"; otherwise None."""
     if as_setup(setup).training.class_weight != "balanced":
         return None
-    labels = _class_labels(y)
-    counts = Counter(labels)
-    n, k = len(labels), len(counts)
-    return {int(label): n / (k * count) for label, count in sorted(counts.items())}
+    from .preprocess import balanced_class_weights  # numpy: imported when training
 
-
-def _class_labels(y: Any) -> list[int]:
-    import numpy as np
-
-    array = np.asarray(y)
-    if array.ndim == 2 and array.shape[1] > 1:
-        array = array.argmax(axis=1)
-    array = array.reshape(-1)
-    if array.size == 0:
-        raise AdvisorError("class weights need at least one label")
-    if np.issubdtype(array.dtype, np.floating):
-        if not np.all(np.equal(np.mod(array, 1), 0)):
-            raise AdvisorError("balanced class weights need integer class labels (or one-hot "
-                               "rows), got fractional values")
-    return [int(v) for v in array.astype(np.int64)]
+    return balanced_class_weights(y)
 
 
 __all__ = ["build_model", "compile_model", "training_callbacks", "class_weights", "as_setup",

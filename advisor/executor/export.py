@@ -28,6 +28,7 @@ import numpy as np
 
 from ..dataset import Dataset
 from ..errors import AdvisorError
+from . import import_keras
 from .preprocess import Fitted, Preprocessor
 
 EXPORT_VERSION = 1
@@ -68,9 +69,7 @@ def check_save_path(path: Union[str, Path]) -> Path:
 
 
 def _keras() -> Any:
-    from .build import _keras as load
-
-    return load()
+    return import_keras()
 
 
 # -- the preprocessing as Keras -------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Every statistic (medians, categories, quantiles, means, minima, vocabularies) is fitted on the
 training split only and then applied unchanged to the validation and test splits.
 
-Steps, by the names ``rules/recommend/preprocessing.yaml`` emits (in the order given):
+Steps, by the names of :mod:`advisor.steps` (where each step's arguments and defaults are
+declared and a setup's steps are checked), applied in the order given:
 
 ========================  ===================================================================
 ``impute``                ``strategy``: median | mean | most_frequent | forward_fill;
@@ -33,6 +34,10 @@ Steps, by the names ``rules/recommend/preprocessing.yaml`` emits (in the order g
 
 An unknown step name, a non-numeric column no step encodes, missing values no step imputes and
 targets with NaN are :class:`~advisor.errors.AdvisorError`\\ s naming the fix.
+
+The training script of ``advisor recommend --format keras`` embeds this module verbatim
+(:mod:`advisor.executor.script`): it may import from other advisor modules only the names the
+script defines (a test and the script writer check), and Keras only through ``import_keras``.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ import numpy as np
 from ..dataset import Dataset
 from ..errors import AdvisorError
 from ..profile import CLASSIFICATION
-from ..vocab import PREPROCESSING_STEPS, TARGET_STEPS
+from ..steps import PREPROCESSING_STEPS, STEP_DEFAULTS, TARGET_STEPS
 from . import import_keras
 
 SUPPORTED_PROBLEMS = CLASSIFICATION + ("regression", "forecasting")
@@ -314,13 +319,14 @@ class Preprocessor:
     def __init__(self, steps: Sequence[dict[str, Any]], dataset: Dataset) -> None:
         self.dataset = dataset
         self.profile = dataset.profile
-        self.steps = [dict(step) for step in steps]
-        for index, step in enumerate(self.steps):
+        for index, step in enumerate(steps):
             name = step.get("step")
             if name not in PREPROCESSING_STEPS:
                 raise AdvisorError(f"unknown preprocessing step {name!r}; the executor knows "
                                    f"{', '.join(PREPROCESSING_STEPS)}",
                                    where=f"preprocessing[{index}]")
+        # every argument, the defaults of advisor.steps where a step leaves one out
+        self.steps = [{**STEP_DEFAULTS[step["step"]], **step} for step in steps]
         self.input_steps = [s for s in self.steps if s["step"] not in TARGET_STEPS + ("window",)]
         self.target_steps = [s for s in self.steps if s["step"] in TARGET_STEPS]
         windows = [s for s in self.steps if s["step"] == "window"]
@@ -443,7 +449,7 @@ class Preprocessor:
         :class:`Part` per (start, end) row range: the windows whose forecast steps all lie in
         the range; their inputs may reach back into earlier rows (rolling origins)."""
         length, horizon = self.window_span()  # type: ignore[misc]
-        stride = int(self.window.get("stride", 1) or 1)  # type: ignore[union-attr]
+        stride = int(self.window["stride"] or 1)  # type: ignore[union-attr]
         x = self.transform_features(features)
         if x.ndim == 1:
             x = x[:, None]
@@ -598,9 +604,9 @@ class Preprocessor:
                 transform = _fit_standardize(numeric, self._axes(numeric))
             elif name == "min_max":
                 axes = self._axes(numeric, images_global=True)
-                transform = _fit_min_max(numeric, axes, step.get("range"))
+                transform = _fit_min_max(numeric, axes, step["range"])
             elif name == "rescale":
-                divide_by = float(step.get("divide_by", 255) or 0)
+                divide_by = float(step["divide_by"] or 0)
                 if divide_by == 0:
                     raise AdvisorError("divide_by must not be 0", where=where)
                 # a product, as Keras' Rescaling computes it, so the export scores the same
@@ -678,7 +684,7 @@ def _numeric_columns(frame: Any) -> list[Any]:
 
 
 def _fit_impute(step: dict[str, Any], x: Any, where: str) -> tuple[Callable[[Any], Any], set]:
-    strategy = step.get("strategy", "median")
+    strategy = step["strategy"]
     if strategy not in ("median", "mean", "most_frequent", "forward_fill"):
         raise AdvisorError(f"unknown impute strategy {strategy!r}; expected median, mean, "
                            "most_frequent or forward_fill", where=where)
@@ -689,7 +695,7 @@ def _fit_impute(step: dict[str, Any], x: Any, where: str) -> tuple[Callable[[Any
                                                     ).astype(np.float32), {"fill": fill}),
                 set())
     numeric = _numeric_columns(x)
-    indicator = [c for c in numeric if step.get("add_indicator") and x[c].isna().any()]
+    indicator = [c for c in numeric if step["add_indicator"] and x[c].isna().any()]
     fills: dict[Any, Any] = {}
     for column in x.columns:
         values = x[column].dropna()
@@ -719,7 +725,7 @@ def _fit_one_hot(step: dict[str, Any], x: Any, where: str) -> tuple[Callable[[An
         raise AdvisorError("one_hot encodes columns of tabular data", where=where)
     import pandas as pd
 
-    limit = int(step.get("max_categories", 50) or 50)
+    limit = int(step["max_categories"])
     numeric = set(_numeric_columns(x))
     categorical = [c for c in x.columns if c not in numeric]
     kept: dict[Any, list[str]] = {}
@@ -743,7 +749,7 @@ def _fit_one_hot(step: dict[str, Any], x: Any, where: str) -> tuple[Callable[[An
 
 
 def _fit_clip(step: dict[str, Any], x: np.ndarray, axes: tuple[int, ...]) -> Callable:
-    low_q, high_q = (step.get("quantiles") or [0.001, 0.999])[:2]
+    low_q, high_q = list(step["quantiles"])[:2]
     moved = np.moveaxis(x, -1, 0).reshape(x.shape[-1], -1) if x.ndim > 1 else x[None, :]
     low = np.nanquantile(moved, low_q, axis=1).astype(np.float32)
     high = np.nanquantile(moved, high_q, axis=1).astype(np.float32)
@@ -773,11 +779,11 @@ def _fit_tokenize(step: dict[str, Any], x: Any, where: str) -> Callable:
     keras = import_keras()
 
     texts = np.asarray(x).astype(str).reshape(-1)
-    mode = step.get("output_mode", "int")
+    mode = step["output_mode"]
     length = int(step.get("output_sequence_length") or 200)
     layer = keras.layers.TextVectorization(
         max_tokens=int(step.get("max_tokens") or 20000),
-        standardize=step.get("standardize", "lower_and_strip_punctuation"),
+        standardize=step["standardize"],
         output_mode=mode,
         **({"output_sequence_length": length} if mode == "int" else {}))
     layer.adapt(texts, batch_size=1024)
@@ -796,8 +802,8 @@ def _fit_pad(step: dict[str, Any], where: str) -> Callable:
     length = int(step.get("length") or 0)
     if length <= 0:
         raise AdvisorError("pad needs length, a positive integer", where=where)
-    padding = step.get("padding", "post")
-    value = step.get("value", 0)
+    padding = step["padding"]
+    value = step["value"]
 
     def apply(a: Any) -> np.ndarray:
         rows = [list(np.asarray(row).reshape(-1)) for row in a]
@@ -824,3 +830,20 @@ def _fit_multi_hot(step: dict[str, Any], where: str) -> Callable:
 
 def features_of(dataset: Dataset, positions: np.ndarray) -> Any:
     return _take(dataset.features, positions)
+
+
+def balanced_class_weights(y: Any) -> dict[int, float]:
+    """``{class: n / (k * count)}`` over the k classes present in ``y`` (integer labels, a 0/1
+    column, or one-hot rows): what ``class_weight: balanced`` trains with."""
+    array = np.asarray(y)
+    if array.ndim == 2 and array.shape[1] > 1:
+        array = array.argmax(axis=1)
+    array = array.reshape(-1)
+    if array.size == 0:
+        raise AdvisorError("class weights need at least one label")
+    if np.issubdtype(array.dtype, np.floating) and not np.all(np.equal(np.mod(array, 1), 0)):
+        raise AdvisorError("balanced class weights need integer class labels (or one-hot "
+                           "rows), got fractional values")
+    labels, counts = np.unique(array.astype(np.int64), return_counts=True)
+    n, k = int(array.size), len(labels)
+    return {int(label): n / (k * int(count)) for label, count in zip(labels, counts)}

@@ -1,39 +1,63 @@
 """A recommendation as a standalone Keras training script (``advisor recommend --format keras``).
 
-The script needs only TensorFlow (Keras 3) and NumPy. It holds the setup as JSON, the source of
-:mod:`advisor.executor.layers` when the model uses a composite layer or a pretrained backbone,
-and readable ``build_model`` / ``compile_model`` / ``training_callbacks`` functions written from
-the same name tables and checks as :mod:`advisor.executor.build`. Its data pipeline loads arrays
-from an ``.npz`` file (or makes random ones with ``--smoke``), splits off the validation share,
-fits the recommended preprocessing on the training split only, trains with class weights, early
-stopping and the schedule, and prints the validation metrics.
+The script needs TensorFlow (Keras 3) and NumPy (pandas for tables, Pillow for image folders),
+never the advisor. It holds the setup as JSON, the source of :mod:`advisor.executor.layers` when
+the model uses a composite layer or a pretrained backbone, readable ``build_model`` /
+``compile_model`` / ``training_callbacks`` functions written from the same name tables and checks
+as :mod:`advisor.executor.build`, and the advisor's own data code, embedded verbatim (see
+:data:`EMBEDDED`): the readers of :mod:`advisor.data` that build a :class:`~advisor.dataset.Dataset`
+(tables, arrays, image folders), the pipeline of :mod:`advisor.executor.preprocess` (every step's
+fit and transform, the class weights) and the export of :mod:`advisor.executor.export` (``--save``
+writes a model that scores raw inputs). So the script reads and prepares data exactly as
+``advisor verify`` does; only the split differs (training and validation, no test part).
 
-This module only produces text: it never imports Keras or TensorFlow.
+This module only produces text: it never imports Keras, TensorFlow or NumPy.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import textwrap
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional, Sequence
 
 from ..errors import AdvisorError
-from ..vocab import PREPROCESSING_STEPS
+from ..profile import CLASSIFICATION
+from ..steps import PREPROCESSING_STEPS, STEP_DEFAULTS, TARGET_STEPS
 from .build import (COMPOSITE_LAYERS, as_setup, check_layers, early_stopping_arguments,
                     keras_object_module, layer_arguments, loss_arguments, metric_names,
                     optimizer_arguments, plateau_arguments, schedule_arguments)
 
-LAYERS_SOURCE = Path(__file__).with_name("layers.py")
-# preprocessing steps the generated data pipeline implements (others are skipped with a warning)
-SCRIPT_STEPS = frozenset(PREPROCESSING_STEPS) - {"log_target"}
+PACKAGE = Path(__file__).resolve().parents[1]  # advisor/
+LAYERS_SOURCE = PACKAGE / "executor" / "layers.py"
+# the advisor's data code the script embeds verbatim, in order: (file under advisor/, the
+# top-level functions taken from it, or None for the whole module). Their imports of other
+# advisor modules are dropped; what they name is defined by earlier parts or by _PRELUDE.
+EMBEDDED: tuple[tuple[str, Optional[tuple[str, ...]]], ...] = (
+    ("errors.py", None),
+    ("dataset.py", None),
+    ("data/_load.py", ("encode_target", "_array_dataset", "_reshape", "_table_dataset",
+                       "_step_windows")),
+    ("data/_images.py", ("list_images", "_unreadable", "_skip_unreadable", "load_images",
+                         "test_folder_plan")),
+    ("executor/preprocess.py", None),
+    ("executor/export.py", None),
+)
+# the preprocessing steps the script runs: all of them (it runs the executor's pipeline)
+SCRIPT_STEPS = frozenset(PREPROCESSING_STEPS)
 LINE = 99
 
 
-def render_keras_script(rec: Any) -> str:
+def render_keras_script(rec: Any, reading: Optional[Mapping[str, Any]] = None) -> str:
     """A runnable ``train.py`` for a :class:`~advisor.models.Recommendation`.
 
     A ``TrainingConfig`` that carries its profile works too (its header has no rationale).
+    ``reading`` is how the data were read when the profile was measured
+    (``advisor.data.ProfiledData.plan``: the feature and target columns, the text or time
+    column, the target's classes, the array keys or the image size): the script reads its
+    ``--data`` the same way. Without it the script reads a table's ``--target`` column and
+    takes every other column as a feature.
 
     Raises:
         AdvisorError: the setup names an unknown layer, loss, optimizer or schedule, or there is
@@ -59,9 +83,12 @@ def render_keras_script(rec: Any) -> str:
         "HAS_BACKBONE": backbone,
     }
     parts = [
-        _header(rec, profile),
+        _header(rec, profile, reading),
         _IMPORTS,
-        _data_block(setup_data, profile_data, constants),
+        _data_block(setup_data, profile_data, constants, reading),
+        _section("The advisor's data code (verbatim; see the file named above each part)"),
+        _prelude(),
+        embedded_source(),
     ]
     if composite:
         parts.append(_section("Composite layers and the backbone loader "
@@ -102,13 +129,15 @@ def _profile_line(profile: Any) -> list[str]:
     return textwrap.wrap(text, LINE - 4, initial_indent="#   ", subsequent_indent="#   ")
 
 
-def _header(rec: Any, profile: Any) -> str:
+def _header(rec: Any, profile: Any, reading: Optional[Mapping[str, Any]] = None) -> str:
+    target = ",".join((reading or {}).get("targets") or []) or "COLUMN"
     lines = [
         "#!/usr/bin/env python3",
         "# Training script written by `advisor recommend --format keras`.",
-        "# Needs only TensorFlow >= 2.16 (Keras 3) and NumPy.",
+        "# Needs TensorFlow >= 2.16 (Keras 3) and NumPy; pandas for tables, Pillow for images.",
         "#",
-        "#   python train.py --data data.npz [--x-key x --y-key y] [--epochs N] [--save m.keras]",
+        f"#   python train.py --data train.csv [--target {target}] [--save model.keras]",
+        "#   python train.py --data data.npz [--x-key x --y-key y]  # or an image folder",
         "#   python train.py --smoke     # random data of the right shape: checks that it runs",
         "#   python train.py --help      # all options",
         "#",
@@ -130,10 +159,14 @@ def _header(rec: Any, profile: Any) -> str:
 
 
 _IMPORTS = '''
+from __future__ import annotations
+
 import argparse
 import json
 import os
 import sys
+import types
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up logs quiet
 
@@ -171,7 +204,8 @@ def _json_literal(data: Any) -> str:
     return f"json.loads(r'''\n{text}\n''')"
 
 
-def _data_block(setup: dict, profile: dict, constants: Mapping[str, Any]) -> str:
+def _data_block(setup: dict, profile: dict, constants: Mapping[str, Any],
+                reading: Optional[Mapping[str, Any]] = None) -> str:
     lines = [
         _section("The recommendation"),
         "# SETUP is the advisor's setup (advisor.models.TrainingSetup as JSON). build_model(),",
@@ -180,6 +214,10 @@ def _data_block(setup: dict, profile: dict, constants: Mapping[str, Any]) -> str
         f"SETUP = {_json_literal(setup)}",
         "",
         f"PROFILE = {_json_literal(profile)}",
+        "",
+        "# How `advisor profile` read the data (columns and their roles, the target's classes):",
+        "# --data is read the same way. None: a table's --target column, every other a feature.",
+        f"READING = {_json_literal(_plain_json(reading)) if reading else None}",
         "",
     ]
     for name, value in constants.items():
@@ -191,6 +229,88 @@ def _layers_source() -> str:
     source = LAYERS_SOURCE.read_text(encoding="utf-8")
     kept = [line for line in source.splitlines() if not line.startswith("from __future__")]
     return "\n".join(kept) + "\n"
+
+
+def _plain_json(value: Any) -> Any:
+    """A reading plan as JSON values (numpy scalars and paths as plain values)."""
+    return json.loads(json.dumps(value, default=lambda v: v.item() if hasattr(v, "item")
+                                 else str(v)))
+
+
+def _prelude_names() -> set[str]:
+    tree = ast.parse(_prelude())
+    names = {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
+             if isinstance(t, ast.Name)}
+    return names | {node.name for node in tree.body
+                    if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+
+
+def _defined(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+def embedded_source(parts: Sequence[tuple[str, Optional[tuple[str, ...]]]] = EMBEDDED) -> str:
+    """The advisor modules (or functions of them) the script runs, verbatim, in order.
+
+    A whole module loses its ``from __future__`` line and its imports of other advisor modules;
+    the names those imports bring must be defined by an earlier part or by the script's
+    prelude (a new import is an error here, so the script cannot silently lose a name).
+    Functions taken from a module come with the module's standard imports.
+
+    Raises:
+        RuntimeError: an embedded module imports an advisor name nothing defines, or imports
+            an advisor module inside a function (it would fail when the script runs).
+    """
+    provided = _prelude_names()
+    out = []
+    for relative, names in parts:
+        source = (PACKAGE / relative).read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        lines = source.splitlines()
+        drop: set[int] = set()
+        imports: list[str] = []
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                span = range(node.lineno - 1, node.end_lineno or node.lineno)
+                own = isinstance(node, ast.ImportFrom) and (node.level or node.module ==
+                                                            "__future__")
+                if own:
+                    drop |= set(span)
+                    if names is None and node.level:
+                        missing = [a.name for a in node.names if a.name not in provided]
+                        if missing:
+                            raise RuntimeError(f"{relative} imports {', '.join(missing)}, which "
+                                               "the training script does not define")
+                else:
+                    imports.append("\n".join(lines[i] for i in span))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level and \
+                    node not in tree.body:
+                raise RuntimeError(f"{relative}, line {node.lineno}: an advisor import inside a "
+                                   "function cannot run in the training script")
+        if names is None:
+            text = "\n".join(line for i, line in enumerate(lines) if i not in drop)
+            provided |= _defined(tree)
+        else:
+            found = {node.name: node for node in tree.body
+                     if isinstance(node, ast.FunctionDef) and node.name in names}
+            absent = [name for name in names if name not in found]
+            if absent:
+                raise RuntimeError(f"{relative} has no function {', '.join(absent)}")
+            chunks = ["\n".join(lines[found[name].lineno - 1 - len(found[name].decorator_list):
+                                       found[name].end_lineno]) for name in names]
+            text = "\n".join(imports) + "\n\n\n" + "\n\n\n".join(chunks)
+            provided |= set(names)
+        out.append(f"# --- advisor/{relative}" + ("" if names is None else
+                                                  f": {', '.join(names)}") + "\n" + text.strip())
+    return "\n\n\n".join(out) + "\n"
 
 
 # -- generated code -------------------------------------------------------------------------------
@@ -359,12 +479,38 @@ def _callbacks_code(setup: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-# -- the data pipeline and the training loop (the same in every script) ---------------------------
+# -- what the embedded code imports from the advisor, and the training loop ----------------------
+
+def _prelude() -> str:
+    """The names the embedded modules import from other advisor modules: the name lists as
+    literals (read from their homes now), Keras, and the profile as attributes."""
+    from ..data._formats import IMAGE_SUFFIXES
+
+    return "\n".join([
+        "# The names the advisor's modules below import from each other, defined here instead:",
+        f"CLASSIFICATION = {tuple(CLASSIFICATION)!r}  # advisor.profile",
+        f"PREPROCESSING_STEPS = {tuple(PREPROCESSING_STEPS)!r}  # advisor.steps",
+        f"TARGET_STEPS = {tuple(TARGET_STEPS)!r}  # advisor.steps",
+        f"STEP_DEFAULTS = {_json_literal(STEP_DEFAULTS)}  # advisor.steps",
+        f"IMAGE_SUFFIXES = {tuple(IMAGE_SUFFIXES)!r}  # advisor.data._formats",
+        "DatasetProfile = types.SimpleNamespace  # advisor.profile: here PROFILE's fields",
+        "",
+        "",
+        "def import_keras():  # advisor.executor",
+        "    return keras",
+        "",
+        "",
+        "def parse_time(values, column, where):  # advisor.data._tables",
+        '    """The time column as it is: the script keeps the file\'s row order and needs no '
+        'dates."""',
+        "    return values",
+    ]) + "\n"
+
 
 _RUNTIME = r'''
 
 # -------------------------------------------------------------------------------------------------
-# Data: loading, random smoke-test data, splitting, windows
+# Reading --data: as `advisor profile` read the data (READING), else a table's --target column
 # -------------------------------------------------------------------------------------------------
 
 PROBLEM = PROFILE["problem_type"]
@@ -372,40 +518,211 @@ STRUCTURE = PROFILE["data_structure"]
 STEPS = {step["step"]: step for step in SETUP["preprocessing"]}
 TRAINING = SETUP["training"]
 N_OUTPUTS = SETUP["model"]["output"]["units"]
+COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
+TABLES = {".csv": ",", ".tsv": "\t", ".txt": None, ".parquet": "parquet", ".pq": "parquet"}
+READS = ("CSV / TSV / TXT (optionally compressed) and Parquet tables (pandas), .npz arrays, "
+         "folders of class sub-folders of images (Pillow)")
 
 
-def load_data(path, x_key, y_key, allow_pickle=False):
-    """Arrays x (examples) and y (labels; optional for anomaly detection and raw series)."""
+def profile_view():
+    return DatasetProfile(**PROFILE)
+
+
+def setup_view():
+    """SETUP with attribute access (setup.model.output.units), as the export reads it."""
+    return json.loads(json.dumps(SETUP), object_hook=lambda d: types.SimpleNamespace(**d))
+
+
+def load_data(args):
+    """--data as a Dataset (raw examples, integer class codes), read as `advisor verify` reads
+    it; an AdvisorError (exit 2) for what cannot be read."""
+    path = Path(args.data)
+    if not path.exists():
+        raise AdvisorError("no such file or folder", where=args.data,
+                           hint="give the training data file or image folder with --data")
+    if path.is_dir():
+        return load_folder(path, args)
+    name = path.name.lower()
+    for suffix in COMPRESSED:
+        name = name[:-len(suffix)] if name.endswith(suffix) else name
+    suffix = Path(name).suffix
+    if suffix == ".npz":
+        return load_arrays(path, args)
+    if suffix in TABLES:
+        return load_table(path, TABLES[suffix], args)
+    raise AdvisorError(f"cannot read {suffix or 'a file without a suffix'}; this script reads "
+                       f"{READS}", where=args.data)
+
+
+def load_table(path, sep, args):
     try:
-        with np.load(path, allow_pickle=allow_pickle) as data:
-            if x_key not in data.files:
-                sys.exit(f"{path}: no array {x_key!r} (it has {', '.join(data.files)}); "
-                         "use --x-key")
-            x = data[x_key]
-            y = data[y_key] if y_key in data.files else None
-    except ValueError as exc:
-        sys.exit(f"{path}: {exc}. Ragged token sequences are object arrays: add --allow-pickle "
-                 "if you trust the file")
-    if y is None and PROBLEM not in ("anomaly_detection", "forecasting"):
-        sys.exit(f"{path}: no labels {y_key!r} (it has {', '.join(data.files)}); use --y-key")
-    return x, y
+        import pandas as pd
+    except ImportError:
+        raise AdvisorError("reading a table needs pandas: pip install pandas",
+                           where=args.data) from None
+    try:
+        if sep == "parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c",
+                                encoding=args.encoding or (READING or {}).get("text_encoding"))
+    except ImportError as exc:
+        raise AdvisorError(f"reading Parquet needs pyarrow: {exc}", where=args.data) from None
+    except (OSError, ValueError, UnicodeDecodeError, LookupError, pd.errors.ParserError) as exc:
+        raise AdvisorError(f"cannot read the table: {exc}", where=args.data) from None
+    frame.columns = [str(c) for c in frame.columns]
+    if STRUCTURE == "image" and not (READING and READING.get("kind") == "table"):
+        raise AdvisorError("this model was recommended for images: give the folder of class "
+                           "sub-folders of images, not a table", where=args.data)
+    if not len(frame):
+        raise AdvisorError("the table has no data rows", where=args.data)
+    plan = table_plan(frame, args)
+    needed = list(plan["features"]) + list(plan["targets"]) + [
+        c for c in (plan["time_column"], plan["text_column"]) if c]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise AdvisorError(f"no column(s) {', '.join(map(repr, missing))}; the table has "
+                           f"{', '.join(map(repr, list(frame.columns)[:20]))}", where=args.data,
+                           hint="give the target column with --target")
+    return _table_dataset(frame, profile_view(), plan, args.data, sampled=False)
 
+
+def table_plan(frame, args):
+    """READING for a table, with --target in place of its target; without READING: the
+    --target column(s), every other column a feature (the text column of text data)."""
+    targets = [t.strip() for t in (args.target or "").split(",") if t.strip()]
+    if READING and READING.get("kind") == "table" and (not targets or
+                                                      targets == READING["targets"]):
+        return READING
+    if not targets:
+        raise AdvisorError("which column is the target? give it with --target",
+                           where=args.data)
+    absent = [t for t in targets if t not in frame.columns]
+    if absent:
+        raise AdvisorError(f"no target column {', '.join(map(repr, absent))}; the table has "
+                           f"{', '.join(map(repr, list(frame.columns)[:20]))}", where=args.data)
+    rest = [c for c in frame.columns if c not in targets]
+    text = None
+    if STRUCTURE == "text":
+        strings = [c for c in rest if frame[c].dtype == object]
+        if len(strings) != 1:
+            raise AdvisorError(f"text data needs one text column besides the target; found "
+                               f"{len(strings)} string columns", where=args.data,
+                           hint="profile the data with `advisor recommend --data ... "
+                                "--text-column COLUMN --format keras`")
+        text = strings[0]
+    plan = {"kind": "table", "targets": targets, "features": [] if text else rest,
+            "text_column": text, "time_column": None, "classes": None,
+            "encoding": "continuous"}
+    if PROBLEM in ("binary", "multiclass"):
+        values = frame[targets[0]].dropna()
+        try:
+            classes = sorted(values.unique().tolist())
+        except TypeError:
+            classes = sorted(values.unique().tolist(), key=str)
+        plan.update(encoding="codes", classes=classes)
+    elif PROBLEM == "multilabel":
+        plan.update(encoding="multi_hot", classes=targets)
+    return plan
+
+
+def load_arrays(path, args):
+    plan = dict(READING) if READING and READING.get("kind") == "arrays" else {
+        "kind": "arrays", "encoding": "codes" if PROBLEM in ("binary", "multiclass") else "raw",
+        "classes": None}
+    x_key = args.x_key or plan.get("x_key") or "x"
+    y_key = args.y_key or plan.get("y_key") or "y"
+    plan.update(x_key=x_key, y_key=y_key)
+    try:
+        with np.load(path, allow_pickle=args.allow_pickle) as data:
+            files = list(data.files)
+            if x_key not in files:
+                raise AdvisorError(f"no array {x_key!r} (it has {', '.join(files)})",
+                                   where=args.data, hint="name it with --x-key")
+            x = data[x_key]
+            y = data[y_key] if y_key in files else None
+    except (OSError, EOFError) as exc:
+        raise AdvisorError(f"not a readable .npz file: {exc}", where=args.data) from None
+    except ValueError as exc:
+        raise AdvisorError(f"{exc}; ragged token sequences are object arrays: add "
+                           "--allow-pickle if you trust the file", where=args.data) from None
+    if y is None and PROBLEM not in ("anomaly_detection", "forecasting"):
+        raise AdvisorError(f"no labels {y_key!r} (it has {', '.join(files)})", where=args.data,
+                           hint="name them with --y-key")
+    if plan["encoding"] == "codes" and plan["classes"] is None and y is not None:
+        plan["classes"] = sorted(np.unique(np.asarray(y).reshape(-1)).tolist()) \
+            if np.asarray(y).ndim == 1 else None
+        plan["encoding"] = "codes" if plan["classes"] is not None else "one_hot"
+    if STRUCTURE in ("tabular", "time_series") and x.dtype != object and x.ndim <= 2:
+        import pandas as pd
+
+        x = np.asarray(x).reshape(len(x), -1)
+        frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(x.shape[1])])
+        for column in [int(c) for c in args.categorical.split(",") if c.strip()]:
+            frame[f"x{column}"] = frame[f"x{column}"].astype("Int64").astype(str)
+        dataset = _array_dataset(x, y, profile_view(), plan, args.data)
+        dataset.features, dataset.feature_names = frame, list(frame.columns)
+        if y is None and PROBLEM == "forecasting":
+            dataset.target = x[:, args.target_column]
+            dataset.target_names = [f"x{args.target_column}"]
+        return dataset
+    if PROBLEM in ("seq2seq", "anomaly_detection") or x.dtype == object:
+        return Dataset(profile=profile_view(), features=x, target=y, source=args.data)
+    return _array_dataset(x, y, profile_view(), plan, args.data)
+
+
+def load_folder(path, args):
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        raise AdvisorError("reading an image folder needs Pillow: pip install pillow",
+                           where=args.data) from None
+    if STRUCTURE != "image":
+        raise AdvisorError(f"a folder is read as images, but this model was recommended for "
+                           f"{STRUCTURE} data; give the data file", where=args.data)
+    plan = dict(READING) if READING and READING.get("kind") == "images" else None
+    if plan is None:  # the model's input size; classes from the sub-folders
+        classes, _, _ = list_images(path, one_class=PROBLEM == "anomaly_detection")
+        height, width = INPUT_SHAPE[-3], INPUT_SHAPE[-2]
+        plan = {"kind": "images", "classes": classes, "size": [height, width],
+                "channels": INPUT_SHAPE[-1], "one_class": PROBLEM == "anomaly_detection"}
+    features, target, notes = load_images(path, test_folder_plan(path, plan, args.data))
+    for note in notes:
+        print(f"note: {note}")
+    one_class = bool(plan.get("one_class"))
+    return Dataset(profile=profile_view(), features=features,
+                   target=None if one_class else target,
+                   target_names=[] if one_class else ["class"],
+                   classes=None if one_class else list(plan["classes"]), source=args.data)
+
+
+# -------------------------------------------------------------------------------------------------
+# Random smoke-test data, splitting, labels
+# -------------------------------------------------------------------------------------------------
 
 def smoke_data(n, rng):
-    """Random inputs and labels of the recommended shapes and types: checks that everything
-    runs, not that anything is learned. Returns x, y and the categorical column indices."""
-    categorical = []
+    """Random examples of the recommended shapes and types as a Dataset: checks that
+    everything runs, not that anything is learned."""
+    profile = profile_view()
     if PROBLEM == "forecasting" and "window" in STEPS:
+        import pandas as pd
+
         window = STEPS["window"]
         span = window["length"] + window["horizon"]
         total = max(n + span, int(np.ceil((span + 8) / max(TRAINING["validation_split"], 0.05))))
         shape = (total,) + INPUT_SHAPE[1:]
-        if TOKEN_INPUT:
-            return rng.integers(1, vocabulary(), size=shape), None, categorical
         series = np.cumsum(rng.normal(size=shape), axis=0).astype("float32")
-        if PROFILE.get("missing_ratio"):
-            series[rng.random(shape) < PROFILE["missing_ratio"]] = np.nan
-        return series, None, categorical
+        if TOKEN_INPUT:
+            series = rng.integers(1, vocabulary(), size=shape).astype("float32")
+        series = series.reshape(total, -1)
+        target = series[:, 0].copy()
+        if PROFILE.get("missing_ratio") and series.shape[1] > 1:  # gaps in the other inputs
+            gaps = rng.random(series.shape) < PROFILE["missing_ratio"]
+            gaps[:, 0] = False
+            series[gaps] = np.nan
+        names = [f"x{i}" for i in range(series.shape[1])]
+        return Dataset(profile=profile, features=pd.DataFrame(series, columns=names),
+                       target=target, target_names=["x0"], feature_names=names, source="smoke")
     shape = (n,) + INPUT_SHAPE
     if "tokenize" in STEPS:
         words = np.array([f"word{i}" for i in range(50)])
@@ -421,13 +738,20 @@ def smoke_data(n, rng):
         x = rng.integers(0, 256, size=shape).astype("float32")
     else:
         x = rng.normal(size=shape).astype("float32")
-        if STRUCTURE == "tabular" and "one_hot" in STEPS:
-            count = PROFILE.get("categorical_features") or 1
-            categorical = list(range(shape[1] - count, shape[1]))
-            x[:, categorical] = rng.integers(0, 5, size=(n, count))
         if PROFILE.get("missing_ratio"):
             x[rng.random(shape) < PROFILE["missing_ratio"]] = np.nan
-    return x, random_labels(n, rng), categorical
+    features = x
+    if STRUCTURE == "tabular":
+        import pandas as pd
+
+        features = pd.DataFrame(x, columns=[f"x{i}" for i in range(shape[1])])
+        if "one_hot" in STEPS:  # the last columns are categories
+            count = min(PROFILE.get("categorical_features") or 1, shape[1])
+            for column in features.columns[shape[1] - count:]:
+                features[column] = [f"c{v}" for v in rng.integers(0, 5, size=n)]
+    return Dataset(profile=profile, features=features, target=random_labels(n, rng),
+                   feature_names=list(getattr(features, "columns", [])) or None,
+                   source="smoke")
 
 
 def vocabulary():
@@ -441,7 +765,7 @@ def random_labels(n, rng):
     if PROBLEM in ("binary", "multiclass"):
         labels = rng.integers(0, classes, size=n)
         labels[:classes] = np.arange(classes)  # every class present
-        return np.eye(classes)[labels] if LABEL_ENCODING == "one_hot" else labels
+        return labels
     if PROBLEM == "multilabel":
         return (rng.random((n, classes)) < 0.3).astype("float32")
     if PROBLEM == "seq2seq":
@@ -450,288 +774,53 @@ def random_labels(n, rng):
     return (50 + 10 * rng.normal(size=(n, N_OUTPUTS))).astype("float32")  # regression
 
 
-def split(x, y, fraction, rng, ordered):
-    """Hold out the last ``fraction`` of the examples (after shuffling unless ``ordered``)."""
-    n = len(x)
-    if not ordered:
-        order = rng.permutation(n)
-        x = x[order]
-        y = None if y is None else y[order]
-    cut = n - int(round(n * fraction))
-    return x[:cut], None if y is None else y[:cut], x[cut:], None if y is None else y[cut:]
+def split_rows(n, rng, ordered):
+    """Row positions of the training and validation parts: the last validation_split of the
+    rows (shuffled first unless ``ordered``)."""
+    order = np.arange(n) if ordered else rng.permutation(n)
+    cut = n - int(round(n * TRAINING["validation_split"]))
+    return np.sort(order[:cut]), np.sort(order[cut:])
 
 
-def make_windows(series, target, length, horizon, stride):
-    """Inputs of ``length`` steps and the ``horizon`` target values that follow each (every
-    series' values, step by step: horizon x series outputs), and each window's last target
-    values (the base the forecast is relative to, when the window step has a base)."""
-    starts = range(0, len(series) - length - horizon + 1, stride)
-    if not starts:
-        sys.exit(f"a series of {len(series)} steps is too short for windows of {length} steps "
-                 f"plus {horizon} to predict")
-    target = target.reshape(len(target), -1)
-    x = np.stack([series[s:s + length] for s in starts])
-    y = np.stack([target[s + length:s + length + horizon].reshape(-1)
-                  for s in starts]).astype("float32")
-    last = np.stack([np.tile(target[s + length - 1], horizon) for s in starts]).astype("float32")
-    known = ~np.isnan(y).any(axis=1) & ~np.isnan(last).any(axis=1)
-    if not known.all():  # windows whose targets have gaps teach nothing
-        print(f"dropped {int((~known).sum())} of {len(y)} windows with missing target values")
-    return x[known], y[known], last[known]
+def prepare(dataset, rng):
+    """The fitted Preprocessor (advisor.executor.preprocess, above), the training and
+    validation Parts (every statistic fitted on the training rows only) and their rows."""
+    processor = Preprocessor(SETUP["preprocessing"], dataset)
+    target = check_target(dataset) if PROBLEM in SUPPORTED_PROBLEMS else dataset.target
+    n = dataset.n_samples
+    train_rows, val_rows = split_rows(n, rng, ordered=PROBLEM == "forecasting")
+    if PROBLEM == "anomaly_detection" and target is not None:
+        normal = np.asarray(target).reshape(len(target), -1)[train_rows, 0] == 0
+        print(f"anomaly labels given: training on the {int(normal.sum())} normal examples only")
+        train_rows = train_rows[normal]
+    y_of = (lambda rows: None) if target is None else (lambda rows: target[rows])
+    processor.fit(features_of(dataset, train_rows), y_of(train_rows))
+    if processor.window is not None:
+        length, horizon = processor.window_span()
+        print(f"cutting windows of {length} steps -> the next {horizon} target values; the "
+              f"last {TRAINING['validation_split']:.0%} of the series is the validation data")
+        if processor.base != "none":
+            print(f"forecasting the change from the {processor.base} forecast")
+        cut = len(train_rows)
+        train, val = processor.series_parts(dataset.features, target, [(0, cut), (cut, n)])
+        if train is None or not len(train):
+            raise AdvisorError(f"a series of {n} steps is too short for windows of {length} "
+                               f"steps plus {horizon} to predict", where=dataset.source)
+        return processor, train, val if val is not None and len(val) else None, (train_rows,
+                                                                                val_rows)
+    train = processor.part(features_of(dataset, train_rows), y_of(train_rows))
+    val = processor.part(features_of(dataset, val_rows), y_of(val_rows)) \
+        if len(val_rows) else None
+    return processor, train, val, (train_rows, val_rows)
 
 
-def forecast_base():
-    """Whether the network predicts the change from the last value (the window step's base)."""
-    return STEPS.get("window", {}).get("base", "none") != "none"
-
-
-def prepare_split(x, y, rng, target_column):
-    """Split into training and validation data; cut forecasting series into windows, each
-    split separately so that no window straddles the boundary. Forecasts also return the
-    validation windows' last values (their base), else None."""
-    fraction = TRAINING["validation_split"]
-    if PROBLEM == "forecasting" and "window" in STEPS and np.ndim(x) == len(INPUT_SHAPE):
-        window = STEPS["window"]
-        target = np.asarray(y if y is not None else (x[:, target_column] if np.ndim(x) > 1 else x))
-        cut = len(x) - int(round(len(x) * fraction))
-        args = (window["length"], window["horizon"], window.get("stride", 1))
-        print(f"cutting windows of {window['length']} steps -> the next {window['horizon']} "
-              f"target values; the last {fraction:.0%} of the series is the validation data")
-        x_train, y_train, last_train = make_windows(x[:cut], target[:cut], *args)
-        if fraction and len(x) - cut >= window["length"] + window["horizon"]:
-            x_val, y_val, last_val = make_windows(x[cut:], target[cut:], *args)
-        else:
-            x_val, y_val, last_val = x_train[:0], y_train[:0], last_train[:0]
-        if forecast_base():
-            print("forecasting the change from each window's last value")
-            return x_train, y_train - last_train, x_val, y_val - last_val, last_val
-        return x_train, y_train, x_val, y_val, None
-    return split(x, y, fraction, rng, ordered=PROBLEM == "forecasting") + (None,)
-
-
-def level_removed(x, target_column):
-    """A forecast relative to the last value sees the window less its last target value."""
-    if PROBLEM == "forecasting" and forecast_base() and np.ndim(x) == 3 and len(x):
-        x = np.array(x, dtype="float32")
-        x[:, :, target_column] -= x[:, -1:, target_column]
-    return x
-
-
-# -------------------------------------------------------------------------------------------------
-# Preprocessing: every statistic is fitted on the training split only
-# -------------------------------------------------------------------------------------------------
-
-def stat_axes(x):
-    """Per column (tabular) or per channel (the last axis); one global value for 1-D series."""
-    if STRUCTURE == "tabular" or x.ndim >= 3:
-        return tuple(range(x.ndim - 1))
-    return None
-
-
-def forward_fill(x, axis=1):
-    """Fill gaps along ``axis`` (the steps) with the last observed value, leading gaps with 0."""
-    if isinstance(x, np.ndarray) and x.dtype == object:  # ragged sequences: one at a time
-        filled = np.empty(len(x), dtype=object)
-        for i, sequence in enumerate(x):
-            filled[i] = forward_fill(sequence, axis=0)
-        return filled
-    x = np.array(x, dtype="float32")
-    steps = np.moveaxis(x, axis, 0)  # a view: filling it fills x
-    for t in range(1, len(steps)):
-        steps[t] = np.where(np.isnan(steps[t]), steps[t - 1], steps[t])
-    return np.nan_to_num(x, nan=0.0)
-
-
-class Preprocessor:
-    """The recommended steps (SETUP["preprocessing"]) in order. ``fit_transform`` learns each
-    step's statistics from the training data; ``transform`` applies them to other data."""
-
-    def __init__(self, steps, categorical=()):
-        self.steps = []
-        for step in steps:
-            if step["step"] in ("window", "standardize_target"):
-                continue  # done by prepare_split() and TargetScaler
-            if not hasattr(self, "_" + step["step"]):
-                print(f"warning: preprocessing step {step['step']!r} is not implemented in this "
-                      "script; it is skipped")
-                continue
-            self.steps.append(dict(step))
-        self.categorical = list(categorical)
-        self.state = []
-        self.numeric = None  # tabular: which columns are numeric (not indicators or one-hot)
-
-    def fit_transform(self, x):
-        self.state = []
-        for step in self.steps:
-            state = getattr(self, "_fit_" + step["step"], lambda x, step: None)(x, step)
-            self.state.append(state)
-            x = self._apply(step, state, x)
-        return self._final(x)
-
-    def transform(self, x):
-        for step, state in zip(self.steps, self.state):
-            x = self._apply(step, state, x)
-        return self._final(x)
-
-    def _apply(self, step, state, x):
-        return getattr(self, "_" + step["step"])(x, step, state)
-
-    def _final(self, x):
-        ids = TOKEN_INPUT and not any(s["step"] == "multi_hot" or s.get("output_mode") == "multi_hot"
-                                      for s in self.steps)  # a bag of tokens is a float vector
-        return np.asarray(x, dtype="int32" if ids else "float32")
-
-    def _mask(self, x):
-        if STRUCTURE != "tabular":
-            return slice(None)
-        if self.numeric is None or len(self.numeric) != x.shape[1]:
-            self.numeric = np.ones(x.shape[1], dtype=bool)
-        return self.numeric
-
-    # impute: median (tabular, with optional missing-indicator columns) or forward fill
-    def _fit_impute(self, x, step):
-        if step.get("strategy") == "forward_fill":
-            return None
-        x = np.asarray(x, dtype="float32")
-        with np.errstate(all="ignore"):
-            median = np.nan_to_num(np.nanmedian(np.where(np.isnan(x).all(axis=0), 0.0, x), axis=0))
-        missing = np.flatnonzero(np.isnan(x).any(axis=0)) if step.get("add_indicator") else []
-        self._mask(x)
-        return median, missing
-
-    def _impute(self, x, step, state):
-        if step.get("strategy") == "forward_fill":
-            return forward_fill(x)
-        median, missing = state
-        x = np.asarray(x, dtype="float32")
-        gaps = np.isnan(x)
-        filled = np.where(gaps, median, x)
-        if len(missing):
-            filled = np.concatenate([filled, gaps[:, missing].astype("float32")], axis=1)
-            self.numeric = np.concatenate([self._mask(x), np.zeros(len(missing), dtype=bool)])
-        return filled
-
-    # one_hot: the categorical columns (--categorical) become one column per frequent code
-    def _fit_one_hot(self, x, step):
-        if not self.categorical:
-            print("note: one-hot encoding was recommended, but no --categorical columns were "
-                  "given; all columns are treated as numbers")
-            return []
-        codes = []
-        for column in self.categorical:
-            values, counts = np.unique(x[:, column][~np.isnan(x[:, column])], return_counts=True)
-            keep = values[np.argsort(-counts, kind="stable")[:step.get("max_categories", 50)]]
-            codes.append(np.sort(keep))
-        return codes
-
-    def _one_hot(self, x, step, codes):
-        if not codes:
-            return x
-        mask = self._mask(x)
-        rest = [c for c in range(x.shape[1]) if c not in self.categorical]
-        blocks = [x[:, rest]]
-        for column, known in zip(self.categorical, codes):
-            hot = (x[:, column][:, None] == known[None, :]).astype("float32")
-            blocks += [hot, (hot.sum(axis=1, keepdims=True) == 0).astype("float32")]  # other
-        out = np.concatenate(blocks, axis=1)
-        self.numeric = np.concatenate([mask[rest], np.zeros(out.shape[1] - len(rest), bool)])
-        return out
-
-    # clip: to the training quantiles
-    def _fit_clip(self, x, step):
-        x = np.asarray(x, dtype="float32")
-        low, high = step.get("quantiles", [0.001, 0.999])
-        mask = self._mask(x)
-        return np.nanquantile(x[:, mask] if STRUCTURE == "tabular" else x, [low, high],
-                              axis=stat_axes(x))
-
-    def _clip(self, x, step, bounds):
-        x = np.array(x, dtype="float32")
-        if STRUCTURE == "tabular":
-            x[:, self._mask(x)] = np.clip(x[:, self._mask(x)], bounds[0], bounds[1])
-            return x
-        return np.clip(x, bounds[0], bounds[1])
-
-    # standardize: zero mean and unit variance with the training statistics
-    def _fit_standardize(self, x, step):
-        x = np.asarray(x, dtype="float32")
-        values = x[:, self._mask(x)] if STRUCTURE == "tabular" else x
-        mean, std = np.nanmean(values, axis=stat_axes(x)), np.nanstd(values, axis=stat_axes(x))
-        return mean, np.where(std > 1e-12, std, 1.0)
-
-    def _standardize(self, x, step, state):
-        mean, std = state
-        x = np.array(x, dtype="float32")
-        if STRUCTURE == "tabular":
-            mask = self._mask(x)
-            x[:, mask] = (x[:, mask] - mean) / std
-            return x
-        return (x - mean) / std
-
-    # min_max: (x - min) / (max - min) with the training minimum and maximum (per channel)
-    def _fit_min_max(self, x, step):
-        x = np.asarray(x, dtype="float32")
-        values = x[:, self._mask(x)] if STRUCTURE == "tabular" else x
-        low, high = np.nanmin(values, axis=stat_axes(x)), np.nanmax(values, axis=stat_axes(x))
-        return low, np.where(high - low > 1e-12, high - low, 1.0)
-
-    def _min_max(self, x, step, state):
-        low, span = state
-        x = np.array(x, dtype="float32")
-        bottom, top = step.get("range", [0.0, 1.0])  # e.g. [0, 255] for a pretrained backbone
-        if STRUCTURE == "tabular":
-            mask = self._mask(x)
-            x[:, mask] = (x[:, mask] - low) / span * (top - bottom) + bottom
-            return x
-        return (x - low) / span * (top - bottom) + bottom
-
-    def _rescale(self, x, step, state):
-        return np.asarray(x, dtype="float32") / float(step.get("divide_by", 255))
-
-    # tokenize: raw strings -> fixed-length token ids, vocabulary from the training split
-    def _fit_tokenize(self, x, step):
-        if np.asarray(x).dtype.kind not in "USO":
-            print("note: the inputs are already token ids; the tokenizer is skipped")
-            return None
-        mode = step.get("output_mode", "int")  # "multi_hot": a bag of words per example
-        length = {"output_sequence_length": step.get("output_sequence_length", INPUT_SHAPE[0])}
-        vectorizer = layers.TextVectorization(
-            max_tokens=step.get("max_tokens"), output_mode=mode,
-            standardize=step.get("standardize", "lower_and_strip_punctuation"),
-            **(length if mode == "int" else {}))
-        vectorizer.adapt(np.asarray(x, dtype=str))
-        return vectorizer
-
-    def _tokenize(self, x, step, vectorizer):
-        if vectorizer is None:
-            return x
-        x = np.asarray(x, dtype=str)
-        chunks = [np.asarray(vectorizer(x[i:i + 4096])) for i in range(0, len(x), 4096)]
-        return np.concatenate(chunks) if chunks else np.zeros((0,) + INPUT_SHAPE, "int32")
-
-    # multi_hot: token id sequences -> which ids occur (ids past num_tokens share the last slot)
-    def _multi_hot(self, x, step, state):
-        size = int(step["num_tokens"])
-        bags = np.zeros((len(x), size), dtype="float32")
-        for row, ids in enumerate(x):
-            ids = np.clip(np.asarray(ids, dtype="int64").reshape(-1), 0, size - 1)
-            bags[row, ids] = 1.0
-        return bags
-
-    # pad: token id sequences to a fixed length (and truncate longer ones)
-    def _pad(self, x, step, state):
-        length = step.get("length", INPUT_SHAPE[0])
-        if isinstance(x, np.ndarray) and x.dtype != object and x.shape[1:] == (length,):
-            return x
-        padding = step.get("padding", "post")
-        return keras.utils.pad_sequences([np.asarray(s) for s in x], maxlen=length,
-                                         padding=padding, truncating=padding,
-                                         value=step.get("value", 0), dtype="int32")
-
-
-def prepare_labels(y):
-    """Labels in the dtype and shape the loss expects."""
+def prepare_labels(y, x):
+    """Labels in the dtype and shape the loss expects (the autoencoder: its input)."""
+    if PROBLEM == "anomaly_detection":
+        return np.asarray(x, dtype="float32")
     y = np.asarray(y)
+    if PROBLEM in ("binary", "multiclass") and LABEL_ENCODING == "one_hot" and y.ndim == 1:
+        return np.eye(N_OUTPUTS, dtype="float32")[y.astype("int64")]
     if PROBLEM in ("binary", "multiclass", "seq2seq") and LABEL_ENCODING != "one_hot":
         y = y.astype("int32")
         if PROBLEM == "binary":
@@ -743,59 +832,39 @@ def prepare_labels(y):
     return y
 
 
-class TargetScaler:
-    """standardize_target: regression targets scaled with the training mean and deviation."""
-
-    def __init__(self, enabled):
-        self.enabled = enabled
-        self.mean, self.std = 0.0, 1.0
-
-    def fit_transform(self, y):
-        if self.enabled:
-            self.mean = y.mean(axis=0)
-            self.std = np.where(y.std(axis=0) > 1e-12, y.std(axis=0), 1.0)
-        return self.transform(y)
-
-    def transform(self, y):
-        return (y - self.mean) / self.std if self.enabled else y
-
-    def inverse(self, y):
-        return y * self.std + self.mean if self.enabled else y
-
-
-def class_weights(y):
-    """Balanced class weights: n / (k * count) for each of the k classes present."""
-    labels = np.asarray(y)
-    labels = labels.argmax(axis=-1) if labels.ndim > 1 and labels.shape[-1] > 1 else labels
-    values, counts = np.unique(labels.reshape(-1).astype("int64"), return_counts=True)
-    return {int(v): len(labels.reshape(-1)) / (len(values) * int(c))
-            for v, c in zip(values, counts)}
-
-
 # -------------------------------------------------------------------------------------------------
 # Training
 # -------------------------------------------------------------------------------------------------
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__ or "Train the recommended model.")
+    parser = argparse.ArgumentParser(description="Train the recommended model.")
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", help="an .npz file with the examples and labels")
+    source.add_argument("--data", help="the training data: a CSV / TSV / Parquet table, an .npz "
+                        "file or a folder of class sub-folders of images")
     source.add_argument("--smoke", action="store_true",
                         help="random data of the right shape and type: checks that it runs")
-    parser.add_argument("--x-key", default="x", help="the array of examples in the .npz (x)")
-    parser.add_argument("--y-key", default="y", help="the array of labels in the .npz (y)")
+    parser.add_argument("--target", help="the target column(s) of a table, comma-separated "
+                        "(default: the one the advice was made for)")
+    parser.add_argument("--encoding", help="the text encoding of a CSV / TSV (default UTF-8)")
+    parser.add_argument("--x-key", help="the array of examples in the .npz (x)")
+    parser.add_argument("--y-key", help="the array of labels in the .npz (y)")
     parser.add_argument("--epochs", type=int, help="override the recommended number of epochs")
     parser.add_argument("--batch-size", type=int, help="override the recommended batch size")
     parser.add_argument("--categorical", default="",
-                        help="comma-separated indices of integer-coded categorical columns")
+                        help=".npz tables: comma-separated indices of integer-coded "
+                        "categorical columns")
     parser.add_argument("--target-column", type=int, default=0,
-                        help="forecasting from a raw series without y: the column to predict")
+                        help="forecasting from a raw .npz series without y: the column to "
+                        "predict")
     parser.add_argument("--smoke-samples", type=int, default=64)
     parser.add_argument("--random-init", action="store_true",
                         help="a pretrained backbone starts from random weights instead")
     parser.add_argument("--allow-pickle", action="store_true",
                         help="allow object arrays (ragged sequences) in the .npz")
-    parser.add_argument("--save", help="save the trained model here (a .keras file)")
+    parser.add_argument("--save", help="save the trained model here (a .keras file): with its "
+                        "preprocessing, so that it scores raw inputs, where the export covers "
+                        "the data (tabular, image, text)")
+    parser.add_argument("--arrays", help=argparse.SUPPRESS)  # .npz of the prepared arrays
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2])
     return parser.parse_args(argv)
@@ -803,35 +872,30 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
+    try:
+        return train(args)
+    except AdvisorError as exc:
+        print(f"error: {exc}" + (f" ({exc.hint})" if exc.hint else ""), file=sys.stderr)
+        return 2
+
+
+def train(args):
     rng = np.random.default_rng(args.seed)
     keras.utils.set_random_seed(args.seed)
-    if args.smoke:
-        x, y, categorical = smoke_data(args.smoke_samples, rng)
-    else:
-        x, y = load_data(args.data, args.x_key, args.y_key, args.allow_pickle)
-        categorical = [int(c) for c in args.categorical.split(",") if c.strip()]
-
-    x_train, y_train, x_val, y_val, _ = prepare_split(x, y, rng, args.target_column)
-    labels_val = None
-    if PROBLEM == "anomaly_detection" and y_train is not None:
-        normal = np.asarray(y_train).reshape(-1) == 0
-        print(f"anomaly labels given: training on the {int(normal.sum())} normal examples only")
-        x_train, labels_val = x_train[normal], np.asarray(y_val).reshape(-1)
-
-    preprocess = Preprocessor(SETUP["preprocessing"], categorical)
-    x_train = level_removed(preprocess.fit_transform(x_train), args.target_column)
-    x_val = level_removed(preprocess.transform(x_val), args.target_column)
-    if PROBLEM == "anomaly_detection":  # the autoencoder reconstructs its input
-        y_train, y_val = x_train.astype("float32"), x_val.astype("float32")
-    else:
-        y_train, y_val = prepare_labels(y_train), prepare_labels(y_val)
-    scaler = TargetScaler("standardize_target" in STEPS)
-    y_train_fit, y_val_fit = scaler.fit_transform(y_train), scaler.transform(y_val)
+    if args.save:
+        check_save_path(args.save)
+    dataset = smoke_data(args.smoke_samples, rng) if args.smoke else load_data(args)
+    processor, train_part, val_part, rows = prepare(dataset, rng)
+    x_train = train_part.x
+    y_train = prepare_labels(train_part.y, x_train)
+    has_validation = val_part is not None
+    x_val = val_part.x if has_validation else x_train[:0]
+    y_val = prepare_labels(val_part.y, x_val) if has_validation else y_train[:0]
 
     if STRUCTURE != "tabular" and tuple(x_train.shape[1:]) != INPUT_SHAPE:
-        sys.exit(f"the examples have shape {tuple(x_train.shape[1:])} after preprocessing, but "
-                 f"the model was recommended for {INPUT_SHAPE}; re-run the advisor with this "
-                 "input_shape")
+        raise AdvisorError(f"the examples have shape {tuple(x_train.shape[1:])} after "
+                           f"preprocessing, but the model was recommended for {INPUT_SHAPE}",
+                           hint="re-run the advisor on this data (recommend --data)")
     build_args = {"input_shape": tuple(x_train.shape[1:])}
     if HAS_BACKBONE and (args.random_init or args.smoke):
         build_args["weights"] = None
@@ -839,54 +903,85 @@ def main(argv=None):
     try:
         model = compile_model(build_model(**build_args))
     except FileNotFoundError as exc:  # MissingWeightsError: pretrained weights not cached
-        sys.exit(f"error: {exc}")
+        raise AdvisorError(str(exc)) from None
 
-    has_validation = len(x_val) > 0
     weights = None
     if TRAINING.get("class_weight") == "balanced" and PROBLEM in ("binary", "multiclass"):
-        weights = class_weights(y_train)
+        weights = balanced_class_weights(train_part.y)
         print("class weights:", {k: round(v, 3) for k, v in weights.items()})
     epochs = args.epochs or (1 if args.smoke else TRAINING["epochs"])
     print(f"model {model.name}: {model.count_params():,} parameters; {len(x_train)} training "
           f"and {len(x_val)} validation examples; {epochs} epochs")
-    model.fit(x_train, y_train_fit,
-              validation_data=(x_val, y_val_fit) if has_validation else None,
+    model.fit(x_train, y_train, validation_data=(x_val, y_val) if has_validation else None,
               batch_size=args.batch_size or TRAINING["batch_size"], epochs=epochs,
               class_weight=weights, callbacks=training_callbacks(has_validation),
               verbose=args.verbose)
 
+    results = {}
+    scaled = bool(processor.target_params) or processor.window is not None
     if has_validation:
-        results = model.evaluate(x_val, y_val_fit, batch_size=TRAINING["batch_size"],
+        results = model.evaluate(x_val, y_val, batch_size=TRAINING["batch_size"],
                                  return_dict=True, verbose=0)
-        print("validation metrics" + (" (standardized targets):" if scaler.enabled else ":"))
+        print("validation metrics" + (" (scaled targets):" if scaled else ":"))
         for name, value in results.items():
             print(f"  val_{name}: {float(value):.4f}")
-        if scaler.enabled or PROBLEM == "anomaly_detection":
-            predicted = scaler.inverse(model.predict(x_val, verbose=0))
-            error = (np.asarray(predicted) - y_val).reshape(len(y_val), -1)
-            if scaler.enabled:
-                print("validation metrics in target units:")
-                print(f"  val_mean_absolute_error: {float(np.abs(error).mean()):.4f}")
-                print(f"  val_root_mean_squared_error: {float(np.sqrt((error ** 2).mean())):.4f}")
-            else:
-                per_example = (error ** 2).mean(axis=1)
-                fitted = np.asarray(model.predict(x_train, verbose=0)) - y_train
-                threshold = float(np.quantile((fitted.reshape(len(fitted), -1) ** 2).mean(axis=1),
-                                              0.99))
-                print(f"reconstruction error: threshold {threshold:.4f} (the 99th percentile on "
-                      f"the training data); {np.mean(per_example > threshold):.1%} of the "
-                      "validation examples are above it")
-                if labels_val is not None:
-                    for label in np.unique(labels_val):
-                        chosen = per_example[labels_val == label]
-                        print(f"  label {label}: mean reconstruction error {chosen.mean():.4f}, "
-                              f"{np.mean(chosen > threshold):.1%} flagged")
+        if scaled:
+            predicted = val_part.restore(np.asarray(model.predict(x_val, verbose=0)))
+            error = (np.asarray(predicted, dtype="float64").reshape(len(x_val), -1)
+                     - np.asarray(val_part.y_raw, dtype="float64").reshape(len(x_val), -1))
+            print("validation metrics in target units:")
+            print(f"  val_mean_absolute_error: {float(np.abs(error).mean()):.4f}")
+            print(f"  val_root_mean_squared_error: {float(np.sqrt((error ** 2).mean())):.4f}")
+        if PROBLEM == "anomaly_detection":
+            labels = None if dataset.target is None else \
+                np.asarray(dataset.target).reshape(dataset.n_samples, -1)[rows[1], 0]
+            reconstruction_report(model, x_train, x_val, labels)
     else:
         print("no validation data (validation_split is 0): nothing held out to report")
+    if args.arrays:  # what the differential test compares with advisor verify's pipeline
+        np.savez(args.arrays, train_rows=rows[0], val_rows=rows[1],
+                 x_train=x_train, y_train=np.asarray(train_part.y),
+                 x_val=x_val, y_val=np.asarray(val_part.y) if has_validation else y_train[:0],
+                 class_weights=np.array(sorted((weights or {}).items()), dtype="float64"),
+                 predictions=np.asarray(model.predict(x_val, verbose=0)) if has_validation
+                 else y_train[:0])
     if args.save:
-        model.save(args.save)
-        print(f"saved the model to {args.save}")
+        save(args.save, model, processor, dataset, results, args.seed)
     return 0
+
+
+def reconstruction_report(model, x_train, x_val, labels=None):
+    error = (np.asarray(model.predict(x_val, verbose=0)) - x_val).reshape(len(x_val), -1)
+    per_example = (error ** 2).mean(axis=1)
+    fitted = np.asarray(model.predict(x_train, verbose=0)) - x_train
+    threshold = float(np.quantile((fitted.reshape(len(fitted), -1) ** 2).mean(axis=1), 0.99))
+    print(f"reconstruction error: threshold {threshold:.4f} (the 99th percentile on the "
+          f"training data); {np.mean(per_example > threshold):.1%} of the validation examples "
+          "are above it")
+    for label in [] if labels is None else np.unique(labels):
+        chosen = per_example[labels == label]
+        print(f"  label {label}: mean reconstruction error {chosen.mean():.4f}, "
+              f"{np.mean(chosen > threshold):.1%} flagged")
+
+
+def save(path, model, processor, dataset, metrics, seed):
+    """The model with its preprocessing in front (advisor.executor.export, above), or, where
+    the export does not cover the data, the network alone (it takes preprocessed arrays)."""
+    try:
+        check_exportable(dataset)
+        saved, inputs = save_export(path, model, processor, dataset, setup_view(),
+                                    metrics={k: float(v) for k, v in metrics.items()},
+                                    run="train.py", seed=seed)
+    except AdvisorError as exc:
+        if exc.where != "save" or "cannot write" in exc.message:
+            raise
+        model.save(path)
+        print(f"saved the model to {path}")
+        print(f"  the network only: it takes the preprocessed arrays, not raw inputs "
+              f"({exc.message})")
+        return
+    print(f"saved the model to {saved}")
+    print(f"  it takes raw inputs (its preprocessing is inside); what to feed it: {inputs}")
 
 
 if __name__ == "__main__":

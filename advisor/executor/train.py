@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import AdvisorError
 from ..models import TrainingSetup
 from ..profile import DatasetProfile
-from ..vocab import SCALING_STEPS, TARGET_STEPS
+from ..steps import SCALING_STEPS, TARGET_STEPS
 from .build import as_setup, build_model, class_weights, compile_model, training_callbacks
 from .preprocess import Part, task_of
 

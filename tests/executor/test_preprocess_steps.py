@@ -17,7 +17,7 @@ from advisor.dataset import Dataset  # noqa: E402
 from advisor.errors import AdvisorError  # noqa: E402
 from advisor.executor.preprocess import (Preprocessor, check_target,  # noqa: E402
                                          features_of, split_dataset)
-from advisor.vocab import PREPROCESSING_STEPS  # noqa: E402
+from advisor.steps import PREPROCESSING_STEPS  # noqa: E402
 
 RULES = Path(__file__).resolve().parents[2] / "rules" / "recommend"
 
