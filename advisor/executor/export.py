@@ -92,10 +92,12 @@ def export_model(model: Any, processor: Preprocessor, dataset: Dataset) -> Any:
     ops = keras.ops
     structure = dataset.profile.data_structure
     if structure == "tabular":
-        inputs: Any = {name: keras.Input(shape=(), name=name,
-                                         dtype="float32" if kind == "number" else "string")
+        keys = input_keys([name for name, _ in processor.raw_columns or []])
+        inputs: Any = {keys[name]: keras.Input(shape=(), name=keys[name],
+                                               dtype="float32" if kind == "number" else "string")
                        for name, kind in processor.raw_columns or []}
-        columns = {name: ops.expand_dims(tensor, -1) for name, tensor in inputs.items()}
+        columns = {name: ops.expand_dims(inputs[keys[name]], -1)
+                   for name, _ in processor.raw_columns or []}
         for fitted in processor.fitted:
             columns = _tabular_step(keras, fitted, columns)
         strings = [name for name, tensor in columns.items() if tensor.dtype == "string"]
@@ -221,6 +223,22 @@ def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
 
 
+def input_keys(columns: list[str]) -> dict[str, str]:
+    """Column -> the name of its model input: the column's own name where Keras takes it as a
+    layer name, else with the characters it refuses ('/', spaces, ...) as '_' (and a number
+    where two columns would meet), e.g. wine's 'od280/od315_of_diluted_wines'."""
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    for column in columns:
+        key = column if column and _safe(column) == column else (_safe(column) or "column")
+        base, number = key, 2
+        while key in taken:
+            key, number = f"{base}_{number}", number + 1
+        keys[column] = key
+        taken.add(key)
+    return keys
+
+
 # -- what to feed it ------------------------------------------------------------------------------
 
 def describe_inputs(processor: Preprocessor, dataset: Dataset, setup: Any, *,
@@ -229,12 +247,16 @@ def describe_inputs(processor: Preprocessor, dataset: Dataset, setup: Any, *,
     profile = dataset.profile
     structure = profile.data_structure
     if structure == "tabular":
-        inputs = [{"name": name, "type": kind, "missing": "NaN" if kind == "number"
+        keys = input_keys([name for name, _ in processor.raw_columns or []])
+        inputs = [{"name": keys[name], "column": name, "type": kind,
+                   "missing": "NaN" if kind == "number"
                    else f"{MISSING_STRING!r} (empty string)"}
                   for name, kind in processor.raw_columns or []]
-        feed = ("{name: rows[name].to_numpy('float32') for number inputs, "
-                "rows[name].fillna('').astype(str).to_numpy(object) for string inputs}: a dict of numpy "
-                "arrays, one per column (Keras takes neither pandas string columns nor numpy unicode arrays)")
+        feed = ("{name: rows[column].to_numpy('float32') for number inputs, "
+                "rows[column].fillna('').astype(str).to_numpy(object) for string inputs}: a dict "
+                "of numpy arrays, one per column, keyed by the input's name (the column's name, "
+                "with characters Keras refuses in names as '_'); Keras takes neither pandas "
+                "string columns nor numpy unicode arrays")
     elif structure == "text":
         inputs = [{"name": "text", "type": "string"}]
         feed = "a numpy array of strings, shape (n,)"

@@ -53,8 +53,8 @@ else:
     if about["data_structure"] == "text":
         feed = rows[spec["text_column"]].fillna("").to_numpy(object)
     else:
-        feed = {i["name"]: rows[i["name"]].to_numpy("float32") if i["type"] == "number"
-                else rows[i["name"]].fillna("").astype(str).to_numpy(object)
+        feed = {i["name"]: rows[i["column"]].to_numpy("float32") if i["type"] == "number"
+                else rows[i["column"]].fillna("").astype(str).to_numpy(object)
                 for i in about["inputs"]}
 p = np.asarray(model.predict(feed, verbose=0), dtype=np.float64)
 if about["problem_type"] == "binary":
@@ -201,3 +201,21 @@ def test_a_bad_save_path_is_refused_before_training(tmp_path, name, message):
                                       "--target", "label", "--save", str(tmp_path / name)])
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_column_names_keras_refuses_as_layer_names_get_input_keys(tmp_path, epochs):
+    """wine's 'od280/od315_of_diluted_wines': Keras refuses '/' in a layer name, so the input
+    is keyed 'od280_od315_of_diluted_wines' and the inputs JSON names both."""
+    from advisor.executor.export import input_keys
+
+    assert input_keys(["a/b", "a b", "a_b", "ok"]) == {
+        "a/b": "a_b", "a b": "a_b_2", "a_b": "a_b_3", "ok": "ok"}
+    rename = {"a": "od280/od315", "b": "flow rate (l/s)"}
+    table(300, 0).rename(columns=rename).to_csv(tmp_path / "train.csv", index=False)
+    table(100, 1).rename(columns=rename).to_csv(tmp_path / "test.csv", index=False)
+    scored, expected, about = round_trip(tmp_path, tmp_path / "train.csv",
+                                         tmp_path / "test.csv", "--target", "label",
+                                         epochs=epochs)
+    assert [(i["name"], i["column"]) for i in about["inputs"]][:2] == [
+        ("od280_od315", "od280/od315"), ("flow_rate__l_s_", "flow rate (l/s)")]
+    assert scored == {k: expected[k] for k in scored}, (scored, expected)
