@@ -30,7 +30,7 @@ import numpy as np
 from ..errors import AdvisorError
 from ..models import TrainingSetup
 from .report import RangeTestReport, SearchReport, TrialReport
-from .train import METRIC_DIRECTION, RunResult, primary_metric
+from .train import METRIC_DIRECTION, RunResult, mean_metrics, primary_metric
 
 DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(s|sec|m|min|h)\s*$", re.IGNORECASE)
 UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}
@@ -271,27 +271,12 @@ def expected_seconds(trial: Trial, finished: Sequence[Outcome], n_train: int, se
     return seeds * (overhead + per_step * _steps(n_train, batch) * expected_epochs)
 
 
-def _mean(runs: Sequence[RunResult], key: str) -> tuple[dict[str, Optional[float]],
-                                                        dict[str, Optional[float]]]:
-    names = list(getattr(runs[0], key))
-    mean: dict[str, Optional[float]] = {}
-    spread: dict[str, Optional[float]] = {}
-    for name in names:
-        values = [getattr(run, key).get(name) for run in runs]
-        if any(v is None for v in values):
-            mean[name] = spread[name] = None
-            continue
-        mean[name] = round(float(np.mean(values)), 6)
-        spread[name] = round(float(np.std(values, ddof=1)), 6) if len(values) > 1 else 0.0
-    return mean, spread
-
-
 def rank_outcomes(outcomes: Sequence[Outcome], metric: str) -> list[Outcome]:
     """Trials that produced runs, best validation mean first (ties: the earlier trial)."""
     higher = METRIC_DIRECTION[metric]
 
     def key(outcome: Outcome) -> tuple[float, int]:
-        value = _mean(outcome.runs, "validation_metrics")[0].get(metric)
+        value = mean_metrics(outcome.runs, "validation_metrics")[0].get(metric)
         if value is None or not math.isfinite(value):
             return (math.inf, outcome.trial.number)
         return (-value if higher else value, outcome.trial.number)
@@ -436,7 +421,7 @@ def _trial_report(outcome: Outcome, selected: Optional[Outcome]) -> TrialReport:
                          selected=outcome is selected,
                          setup=trial.setup.model_dump(mode="json"))
     if outcome.runs:
-        validation, spread = _mean(outcome.runs, "validation_metrics")
+        validation, spread = mean_metrics(outcome.runs, "validation_metrics")
         first = outcome.runs[0]
         report.validation_metrics = validation
         report.validation_spread = spread if len(outcome.runs) > 1 else {}
@@ -445,7 +430,7 @@ def _trial_report(outcome: Outcome, selected: Optional[Outcome]) -> TrialReport:
         report.best_epoch = first.best_epoch
         report.wall_time_s = round(sum(run.wall_time_s for run in outcome.runs), 3)
         if outcome is selected:  # the test part scores the chosen trial only
-            report.metrics = _mean(outcome.runs, "metrics")[0]
+            report.metrics = mean_metrics(outcome.runs, "metrics")[0]
     return report
 
 

@@ -13,7 +13,7 @@ import math
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -455,3 +455,19 @@ def device_name() -> str:
 
 __all__ = ["document_default_setup", "train_run", "trivial_predictions", "score", "skill",
            "beats", "primary_metric", "RunResult", "Prepared", "task_of"]
+
+
+def mean_metrics(runs: Sequence[RunResult], key: str = "metrics"
+                  ) -> tuple[dict[str, Optional[float]], dict[str, Optional[float]]]:
+    """The mean and the standard deviation over seeds of each metric (None if any is None)."""
+    names = list(getattr(runs[0], key))
+    mean: dict[str, Optional[float]] = {}
+    spread: dict[str, Optional[float]] = {}
+    for name in names:
+        values = [getattr(run, key).get(name) for run in runs]
+        if any(v is None for v in values):
+            mean[name] = spread[name] = None
+            continue
+        mean[name] = round(float(np.mean(values)), 6)
+        spread[name] = round(float(np.std(values, ddof=1)), 6) if len(values) > 1 else 0.0
+    return mean, spread

@@ -28,7 +28,7 @@ from .report import (CandidateReport, Comparison, RunReport, SavedModel, SplitRe
                      TestPartReport, VerifyReport, write_report)
 from .train import (DOCUMENT_DEFAULT, METRIC_DIRECTION, RECOMMENDED, TRIVIAL, Prepared,
                     RunResult, beats, device_name, document_default_setup, keras_verbosity,
-                    primary_metric, score, skill, train_run, trivial_predictions)
+                    mean_metrics, primary_metric, score, skill, train_run, trivial_predictions)
 
 DEFAULT_TEST_FRACTION = 0.2
 DESCRIPTIONS = {
@@ -267,28 +267,12 @@ def reference_report(found: Reference) -> RunReport:
                      candidates=candidates)
 
 
-def _mean_metrics(runs: Sequence[RunResult], key: str = "metrics"
-                  ) -> tuple[dict[str, Optional[float]], dict[str, Optional[float]]]:
-    """The mean and the standard deviation over seeds of each metric (None if any is None)."""
-    names = list(getattr(runs[0], key))
-    mean: dict[str, Optional[float]] = {}
-    spread: dict[str, Optional[float]] = {}
-    for name in names:
-        values = [getattr(run, key).get(name) for run in runs]
-        if any(v is None for v in values):
-            mean[name] = spread[name] = None
-            continue
-        mean[name] = round(float(np.mean(values)), 6)
-        spread[name] = round(float(np.std(values, ddof=1)), 6) if len(values) > 1 else 0.0
-    return mean, spread
-
-
 def run_report(name: str, runs: Sequence[RunResult], findings: list[Diagnosis],
                applied: Sequence[str] = ()) -> RunReport:
     """One setup's report: the mean over its seeds; the first seed's curves and diagnosis."""
     first = runs[0]
-    metrics, spread = _mean_metrics(runs)
-    validation, _ = _mean_metrics(runs, "validation_metrics")
+    metrics, spread = mean_metrics(runs)
+    validation, _ = mean_metrics(runs, "validation_metrics")
     several = len(runs) > 1
     return RunReport(name=name, description=DESCRIPTIONS.get(name, ""), metrics=metrics,
                      validation_metrics=validation,
