@@ -877,7 +877,11 @@ class ScriptReader:
         args: list = [Data(data.source, "x", data.scaled, None, data.n_classes, True, data.line)]
         args += [Data(data.source, "y", None, None, data.n_classes, True, data.line)
                  for _ in params[1:]]
-        result = self.inline(function, args, {}, ast.Call(), False)
+        call = ast.Call(func=ast.Name(id=function.node.name if hasattr(function.node, "name")
+                                      else "<lambda>", ctx=ast.Load()), args=[], keywords=[])
+        call.lineno = data.line or getattr(function.node, "lineno", 1)  # type: ignore[attr-defined]
+        call.col_offset = 0  # type: ignore[attr-defined]
+        result = self.inline(function, args, {}, call, False)
         first = result[0] if isinstance(result, (list, tuple)) and result else result
         if isinstance(first, Data):
             return first.scaled
