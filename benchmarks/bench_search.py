@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import sys
 import tempfile
 import time
@@ -39,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-DOC = ROOT / "docs" / "benchmarks.md"
+from _docs import DOC, write_section  # noqa: E402
+
 QUALITY = ROOT / "docs" / "quality.json"
 SPEED_TARGET = 1.7
 QUICK_SETS = ("iris", "wine", "breast_cancer", "diabetes", "linnerud", "penguins", "fair",
@@ -225,16 +225,6 @@ def render(speed_row: Optional[dict[str, Any]], rows: list[dict[str, Any]],
     return "\n".join(lines)
 
 
-def _write_section(section: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Search\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="CI: a short local vs Ray check")
@@ -249,7 +239,7 @@ def main() -> int:
     if args.render:
         speed_row = json.loads(Path(args.render[0]).read_text())["speed"]
         rows = json.loads(Path(args.render[1]).read_text())["quality"]
-        _write_section(render(speed_row, rows, args.trials))
+        write_section("Search", render(speed_row, rows, args.trials))
         print(f"wrote {DOC}")
         return 0
     if args.quick:
@@ -272,7 +262,7 @@ def main() -> int:
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps({"speed": speed_row, "quality": rows}, indent=2))
     if args.only is None:
-        _write_section(render(speed_row, rows or [], args.trials))
+        write_section("Search", render(speed_row, rows or [], args.trials))
         print(f"wrote {DOC}")
     return 0
 

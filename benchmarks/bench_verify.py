@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import sys
 import time
 from pathlib import Path
@@ -29,12 +28,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _docs import DOC, write_section  # noqa: E402
 from advisor.data import load_sample_dataset  # noqa: E402
 from advisor.executor.verify import verify  # noqa: E402
 from advisor.vocab import SAMPLE_DATASETS  # noqa: E402
 
 OVERHEAD_TARGET = 0.10
-DOC = ROOT / "docs" / "benchmarks.md"
 
 
 def _overhead(name: str, epochs: int, repeats: int) -> dict[str, float]:
@@ -166,7 +165,7 @@ def main() -> int:
              "validation part, scoring, TerminateOnNaN).", "",
              _markdown(cost_header, overheads), ""]
     if not (args.no_write or args.quick):  # CI's quick figures never overwrite the record
-        _write_section("\n".join(lines))
+        write_section("Verify", "\n".join(lines))
         print(f"wrote {DOC.relative_to(ROOT)}")
     for failure in failures:
         print(f"FAIL: {failure}", file=sys.stderr)
@@ -178,18 +177,6 @@ def _markdown(header: list[str], rows: list[list[str]]) -> str:
            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
     out += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(out)
-
-
-def _write_section(section: str) -> None:
-    """Replace the "## Verify" section of docs/benchmarks.md (or append it)."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Verify\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
